@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdministrationsConfig(AppConfig):
+    name = "apps.administrations"
+    label = "administrations"

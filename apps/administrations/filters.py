@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.db.models import Q
+
+from apps.administrations.models import Administration, format_utc_offset, utc_offset_minutes
+from apps.core.filters import COMPUTED, Attribute, Expression, FilterSet, InvalidValue
+
+
+def _parse_offset(term: str) -> int:
+    """``+01:00``, ``-05:30``, ``+0100`` or ``60`` (minutes) → minutes."""
+    text = term.strip().replace(" ", "+")  # an unencoded '+' arrives as a space
+    if text.lstrip("+-").isdigit() and ":" not in text and len(text.lstrip("+-")) <= 3:
+        return int(text)
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-").replace(":", "")
+    if len(digits) != 4 or not digits.isdigit():
+        raise InvalidValue(f"'{term}' is not a UTC offset like +01:00")
+    return sign * (int(digits[:2]) * 60 + int(digits[2:]))
+
+
+def _utc_offset_condition(expr: Expression) -> Q:
+    """The offset depends on the date (DST), so it is matched per distinct time zone in use."""
+    zones = Administration.objects.values_list("timezone", flat=True).distinct()
+    if expr.op == "contains":
+        matching = [
+            tz
+            for tz in zones
+            if any(t in format_utc_offset(utc_offset_minutes(tz)) for t in expr.terms)
+        ]
+    else:
+        positive = Expression(expr.op, expr.terms, expr.low, expr.high, negate=False)
+        matching = [tz for tz in zones if positive.matches(utc_offset_minutes(tz), _parse_offset)]
+    return Q(timezone__in=matching)
+
+
+class AdministrationFilter(FilterSet):
+    model = Administration
+    attributes = (
+        "name",
+        "phone",
+        "website",
+        "description",
+        "surroundings_description",
+        "available_locales",
+        "timezone",
+        "currency",
+        "created_at",
+        "updated_at",
+    )
+    computed = {"utc_offset": Attribute("timezone", COMPUTED, build=_utc_offset_condition)}

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from apps.administrations.models import Administration
+from apps.core.credentials import Credential
+
+
+def administration_list(*, credential: Credential, scope: str = "administration|read") -> QuerySet:
+    """The administrations where the credential holds ``scope``."""
+    ids = credential.administrations_with(scope)
+    queryset = Administration.objects.all()
+    return queryset if ids is None else queryset.filter(pk__in=ids)

@@ -1,0 +1,206 @@
+"""The JSON:API error document and its codes (spec README §2), for every error path.
+
+Views raise ``ApiError`` (or DRF's exceptions); ``exception_handler`` turns either into
+``{"errors": [...]}`` with ``status`` as a string and one of the codes below. Django's own 404
+and 500 handlers reuse ``error_response`` so nothing under /v3 ever answers with HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework_json_api.exceptions import Conflict as DjaConflict
+from rest_framework_json_api.utils import format_drf_errors
+
+logger = logging.getLogger(__name__)
+
+JSONAPI_MEDIA_TYPE = "application/vnd.api+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+CODES = {
+    400: "FORBIDDEN_INPUT",
+    401: "UNAUTHORIZED",
+    403: "NO_VALID_SCOPE",
+    404: "RESOURCE_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    409: "CONFLICT",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_FAILED",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+@dataclass
+class ErrorObject:
+    status: int
+    detail: str
+    code: str | None = None
+    title: str | None = None
+    pointer: str | None = None
+    parameter: str | None = None
+    meta: dict | None = None
+
+    def as_dict(self) -> dict:
+        body = {
+            "status": str(self.status),
+            "code": self.code or CODES.get(self.status, "ERROR"),
+            "title": self.title or TITLES.get(self.status, "Error"),
+            "detail": str(self.detail),
+        }
+        if self.pointer is not None:
+            body["source"] = {"pointer": self.pointer}
+        elif self.parameter is not None:
+            body["source"] = {"parameter": self.parameter}
+        if self.meta:
+            body["meta"] = self.meta
+        return body
+
+
+@dataclass
+class ApiError(Exception):
+    """An error this product raises on purpose; one or more error objects, one HTTP status."""
+
+    status: int
+    detail: str
+    code: str | None = None
+    title: str | None = None
+    pointer: str | None = None
+    parameter: str | None = None
+    headers: dict = field(default_factory=dict)
+    extra: list[ErrorObject] = field(default_factory=list)
+
+    def error_objects(self) -> list[ErrorObject]:
+        first = ErrorObject(
+            self.status, self.detail, self.code, self.title, self.pointer, self.parameter
+        )
+        return [first, *self.extra]
+
+
+def bad_query(parameter: str, detail: str) -> ApiError:
+    """400 FORBIDDEN_INPUT for a query parameter that cannot be honoured."""
+    return ApiError(400, detail, parameter=parameter)
+
+
+def not_found(detail: str = "The requested resource could not be found.") -> ApiError:
+    return ApiError(404, detail)
+
+
+def conflict(detail: str, pointer: str | None = None) -> ApiError:
+    return ApiError(409, detail, pointer=pointer)
+
+
+def validation_error(errors: dict[str, str] | list[tuple[str, str]]) -> ApiError:
+    """422 VALIDATION_FAILED with one error object per (pointer, detail)."""
+    items = list(errors.items()) if isinstance(errors, dict) else list(errors)
+    objects = [ErrorObject(422, detail, pointer=pointer) for pointer, detail in items]
+    head, *rest = objects
+    return ApiError(422, head.detail, pointer=head.pointer, extra=rest)
+
+
+def error_document(objects: list[ErrorObject]) -> dict:
+    return {"errors": [obj.as_dict() for obj in objects]}
+
+
+def error_response(status: int, detail: str, **kwargs) -> JsonResponse:
+    """A plain Django response carrying a JSON:API error document (for non-DRF code paths)."""
+    doc = error_document([ErrorObject(status, detail, **kwargs)])
+    return JsonResponse(doc, status=status, content_type=JSONAPI_MEDIA_TYPE)
+
+
+def _drf_status_code(exc: drf.APIException) -> tuple[int, str | None]:
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)):
+        return 401, "UNAUTHORIZED"
+    if isinstance(exc, DjaConflict):
+        return 409, "CONFLICT"
+    if isinstance(exc, drf.ValidationError):
+        return 422, "VALIDATION_FAILED"
+    if isinstance(exc, drf.ParseError):
+        return 400, "FORBIDDEN_INPUT"
+    return exc.status_code, None
+
+
+def _validation_objects(exc: drf.ValidationError, context: dict) -> list[ErrorObject]:
+    """Reuse the JSON:API library's pointer logic, then normalise to our error objects."""
+    response = Response(exc.detail, status=422)
+    formatted = format_drf_errors(response, context, exc).data
+    objects = []
+    for item in formatted:
+        pointer = (item.get("source") or {}).get("pointer") or "/data"
+        objects.append(ErrorObject(422, item.get("detail", "Invalid value."), pointer=pointer))
+    return objects or [ErrorObject(422, "Invalid document.", pointer="/data")]
+
+
+def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict]:
+    if isinstance(exc, ApiError):
+        return exc.error_objects(), exc.headers
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        return [ErrorObject(404, "The requested resource could not be found.")], {}
+    if isinstance(exc, DjangoPermissionDenied):
+        return [ErrorObject(403, str(exc) or "You do not have permission.")], {}
+    if isinstance(exc, drf.ValidationError):
+        return _validation_objects(exc, context), {}
+    if isinstance(exc, drf.APIException):
+        status, code = _drf_status_code(exc)
+        headers = {}
+        if isinstance(exc, drf.Throttled) and exc.wait is not None:
+            headers["Retry-After"] = str(max(1, int(exc.wait + 0.999)))
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        return [ErrorObject(status, detail, code=code)], headers
+    raise exc
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's EXCEPTION_HANDLER: every API error, whatever raised it, as a JSON:API document."""
+    try:
+        objects, headers = _objects_for(exc, context)
+    except Exception:
+        logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+        objects, headers = [ErrorObject(500, "An unexpected error occurred.")], {}
+    if objects[0].status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    # The JSON:API renderer wraps a list of error objects in {"errors": [...]} itself.
+    data = [obj.as_dict() for obj in objects]
+    return Response(data, status=objects[0].status, headers=headers)
+
+
+def handler404(request, exception=None):
+    if not request.path.startswith("/v3"):
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception)
+    return error_response(404, "The requested resource could not be found.")
+
+
+def handler500(request):
+    return error_response(500, "An unexpected error occurred.")
+
+
+def handler400(request, exception=None):
+    return error_response(400, "The request could not be understood.")
+
+
+def handler403(request, exception=None):
+    return error_response(403, "You do not have permission to perform this action.")

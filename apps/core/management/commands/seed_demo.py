@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.administrations.seed import seed_administration
+from apps.oauth.seed import seed_demo_api_key
+
+
+class Command(BaseCommand):
+    help = (
+        "Fills a demo administration with realistic data. Idempotent: running it again updates "
+        "the same rows. Prints the administration id and a demo API key with every scope; the "
+        "key alone is on the last line."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        administration = seed_administration()
+        key = seed_demo_api_key(administration)
+        self.stdout.write(f"Demo administration: {administration.name} (id {administration.pk})")
+        self.stdout.write(f"administration_id={administration.pk}")
+        self.stdout.write("Demo API key (all scopes), send it as X-API-KEY:")
+        self.stdout.write(key)

@@ -1,0 +1,103 @@
+"""Per-credential rate limits counted in the cache (spec README §7).
+
+Two limits hold at once: ``RATE_LIMIT_WINDOW_REQUESTS`` in a moving window and
+``RATE_LIMIT_BURST_REQUESTS`` in any burst window. Counts live in small time buckets (a tenth
+of the burst window each) so that "moving" means moving to within a few seconds; with Redis as
+the cache every process and machine shares them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    retry_after: int | None  # seconds; set when the request was refused
+
+    @property
+    def allowed(self) -> bool:
+        return self.retry_after is None
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+        }
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
+
+
+def _bucket_seconds() -> int:
+    return max(1, settings.RATE_LIMIT_BURST_SECONDS // 10)
+
+
+def _key(identifier: str, bucket: int) -> str:
+    return f"ratelimit:{identifier}:{bucket}"
+
+
+def _retry_after(
+    counts: dict[int, int], now_bucket: int, buckets: int, limit: int, size: int
+) -> int:
+    """Seconds until enough of the oldest buckets leave the window to admit one request."""
+    total = sum(counts.get(now_bucket - i, 0) for i in range(buckets))
+    for age in range(buckets - 1, -1, -1):
+        total -= counts.get(now_bucket - age, 0)
+        if total < limit:
+            leaves_at = (now_bucket - age + buckets) * size
+            return max(1, math.ceil(leaves_at - time.time()))
+    return buckets * size
+
+
+def hit(identifier: str) -> RateLimitState:
+    """Counts one request for ``identifier`` and says whether it is within both limits.
+
+    A refused request is not counted, so a client that backs off as told gets back in.
+    """
+    size = _bucket_seconds()
+    now_bucket = int(time.time() // size)
+    window_buckets = max(1, settings.RATE_LIMIT_WINDOW_SECONDS // size)
+    burst_buckets = max(1, settings.RATE_LIMIT_BURST_SECONDS // size)
+
+    current = _key(identifier, now_bucket)
+    cache.add(current, 0, timeout=settings.RATE_LIMIT_WINDOW_SECONDS + size)
+    try:
+        cache.incr(current)
+    except ValueError:  # evicted between add and incr
+        cache.set(current, 1, timeout=settings.RATE_LIMIT_WINDOW_SECONDS + size)
+
+    keys = {_key(identifier, now_bucket - i): now_bucket - i for i in range(window_buckets)}
+    stored = cache.get_many(list(keys))
+    counts = {keys[k]: int(v) for k, v in stored.items()}
+    window_total = sum(counts.values())
+    burst_total = sum(counts.get(now_bucket - i, 0) for i in range(burst_buckets))
+
+    window_limit = settings.RATE_LIMIT_WINDOW_REQUESTS
+    burst_limit = settings.RATE_LIMIT_BURST_REQUESTS
+    # The headers report whichever limit binds first.
+    limit, remaining = min(
+        (window_limit, window_limit - window_total),
+        (burst_limit, burst_limit - burst_total),
+        key=lambda pair: pair[1],
+    )
+    if remaining >= 0:
+        return RateLimitState(limit, remaining, None)
+
+    with contextlib.suppress(ValueError):
+        cache.decr(current)
+    counts[now_bucket] = counts.get(now_bucket, 1) - 1
+    waits = []
+    if window_total > window_limit:
+        waits.append(_retry_after(counts, now_bucket, window_buckets, window_limit, size))
+    if burst_total > burst_limit:
+        waits.append(_retry_after(counts, now_bucket, burst_buckets, burst_limit, size))
+    return RateLimitState(limit, 0, max(waits))

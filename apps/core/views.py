@@ -1,0 +1,112 @@
+"""The base viewset every JSON:API resource builds on. Keep resource viewsets thin."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework_json_api.views import PreloadIncludesMixin
+
+from apps.core import query, ratelimit
+from apps.core.credentials import Credential
+from apps.core.errors import not_found
+from apps.core.filters import VendorFilterBackend
+from apps.core.scopes import scopes_for_action
+from apps.core.sorting import SortBackend
+
+
+class ResourceViewSet(PreloadIncludesMixin, viewsets.GenericViewSet):
+    """Authentication, rate limit, tenancy, scopes and query validation, in that order.
+
+    Subclasses set ``scope_resource`` (``"category"`` → ``category|read`` …), a
+    ``filterset_class``, ``sort_fields`` and ``get_queryset()`` (a selector call).
+    ``scope_overrides`` maps an action (read/write/delete) to the scopes that grant it.
+    """
+
+    filter_backends = (VendorFilterBackend, SortBackend)
+    filterset_class = None
+    sort_fields: dict[str, str] | tuple[str, ...] = ()
+    scope_resource: str = ""
+    scope_overrides: dict[str, tuple[str, ...]] = {}
+    extra_query_params: tuple[str, ...] = ()
+    administration = None
+    granted_scopes: frozenset[str] = frozenset()
+    rate_limit_state = None
+
+    # -- the request pipeline --------------------------------------------------------------
+
+    def perform_authentication(self, request):
+        credential = request.auth  # authenticates
+        if isinstance(credential, Credential) and settings.RATE_LIMIT_ENABLED:
+            self.rate_limit_state = ratelimit.hit(credential.identifier)
+            if not self.rate_limit_state.allowed:
+                raise exceptions.Throttled(wait=self.rate_limit_state.retry_after)
+
+    def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.action_map:
+            # Before authentication: the answer does not depend on who asks.
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+        self.validate_query(request)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.rate_limit_state is not None:
+            for header, value in self.rate_limit_state.headers().items():
+                response.setdefault(header, value)
+        return response
+
+    def validate_query(self, request) -> None:
+        is_collection = self.action == "list"
+        query.validate_parameter_names(
+            request, is_collection=is_collection, extra=self.extra_query_params
+        )
+        serializer_class = self.get_serializer_class()
+        query.validate_fields(request, serializer_class)
+        query.validate_include(request, serializer_class, self.granted_scopes)
+
+    # -- scopes and tenancy (called by ScopePermission) ----------------------------------------
+
+    def required_scopes(self, action: str) -> tuple[str, ...]:
+        if action in self.scope_overrides:
+            return self.scope_overrides[action]
+        return scopes_for_action(self.scope_resource, action)
+
+    def resolve_administration(self, credential: Credential, raw_id: str) -> None:
+        """Loads the URL's administration, or 404 when it is not one the credential reaches."""
+        from apps.administrations.models import Administration
+
+        missing = not_found("No such administration.")
+        if not str(raw_id).isdigit() or len(str(raw_id)) > 18:
+            raise missing
+        administration_id = int(raw_id)
+        if not credential.can_access(administration_id):
+            raise missing
+        administration = Administration.objects.filter(pk=administration_id).first()
+        if administration is None:
+            raise missing
+        self.administration = administration
+
+    def get_sort_fields(self) -> dict[str, str]:
+        fields = self.sort_fields
+        return dict(fields) if isinstance(fields, dict) else {name: name for name in fields}
+
+    def get_object(self):
+        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if not str(raw).isdigit() or len(str(raw)) > 18:
+            raise not_found()
+        return super().get_object()
+
+
+class ReadOnlyResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    http_method_names = ["get", "head"]
+
+
+class ResourceModelViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ReadOnlyResourceViewSet,
+):
+    """Create answers 201 with Location; PATCH only (no PUT); delete answers 204."""
+
+    http_method_names = ["get", "post", "patch", "delete", "head"]

@@ -1,0 +1,111 @@
+"""Apps (OAuth2 clients), the subscriptions that grant them scopes, and API keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from oauth2_provider.models import AbstractApplication
+from oauth2_provider.settings import oauth2_settings
+
+from apps.core.models import StringListField
+
+
+class Application(AbstractApplication):
+    """An app built by a third party (or by us). Declares the scopes it may ever ask for."""
+
+    allowed_scopes = StringListField(help_text="Scopes this app may request (resource|action).")
+    halted_at = models.DateTimeField(null=True, blank=True)
+    halted_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+
+    @property
+    def is_halted(self) -> bool:
+        return self.halted_at is not None
+
+    def allows_grant_type(self, *grant_types):
+        # A confidential app that uses the authorization code flow may also use client
+        # credentials for its own, user-less calls (granted by the administrations'
+        # subscriptions); DOT allows one grant type per app otherwise.
+        if (
+            self.client_type == self.CLIENT_CONFIDENTIAL
+            and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE
+            and self.GRANT_CLIENT_CREDENTIALS in grant_types
+        ):
+            return True
+        return super().allows_grant_type(*grant_types)
+
+
+class Subscription(models.Model):
+    """An administration's grant of scopes to an app (the vendor's app installation)."""
+
+    administration = models.ForeignKey(
+        "administrations.Administration", on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    scopes = StringListField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "application"], name="unique_subscription"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} @ {self.administration}"
+
+
+class ApiKey(models.Model):
+    """A secret for ``X-API-KEY``. Only its SHA-256 is stored; the prefix finds the row."""
+
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scopes = StringListField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or 'unnamed'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class TokenGrant(models.Model):
+    """The administrations a user chose on the consent page for one access token."""
+
+    access_token = models.ForeignKey(
+        oauth2_settings.ACCESS_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        related_name="administration_grants",
+    )
+    administration = models.ForeignKey(
+        "administrations.Administration", on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_token", "administration"], name="unique_token_grant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"token {self.access_token_id} → administration {self.administration_id}"

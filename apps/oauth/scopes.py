@@ -1,0 +1,29 @@
+"""django-oauth-toolkit hooks: the scope list and the PKCE rule."""
+
+from oauth2_provider.scopes import BaseScopes
+
+from apps.core.scopes import SCOPES
+
+
+class ScopesBackend(BaseScopes):
+    """An app may be granted only the scopes it declares (``Application.allowed_scopes``)."""
+
+    def get_all_scopes(self):
+        return dict(SCOPES)
+
+    def get_available_scopes(self, application=None, request=None, *args, **kwargs):
+        if application is None:
+            return list(SCOPES)
+        allowed = set(application.allowed_scopes or [])
+        return [scope for scope in SCOPES if scope in allowed]
+
+    def get_default_scopes(self, application=None, request=None, *args, **kwargs):
+        return self.get_available_scopes(application, request)
+
+
+def pkce_required(client_id: str) -> bool:
+    """PKCE is mandatory for public clients and allowed (not forced) for confidential ones."""
+    from oauth2_provider.models import get_application_model
+
+    app = get_application_model().objects.filter(client_id=client_id).only("client_type").first()
+    return app is None or app.client_type == app.CLIENT_PUBLIC

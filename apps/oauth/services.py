@@ -1,0 +1,116 @@
+"""Writes for apps, subscriptions and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.administrations.models import Administration
+from apps.core.scopes import parse_scopes
+from apps.oauth.models import ApiKey, Application, Subscription
+
+KEY_PREFIX = "hpk"
+DIRECT_ACCESS_APP_NAME = "Direct API access"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_key(raw: str) -> str:
+    # Keys carry 240 random bits, so a fast hash is as strong as a slow one here.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def split_key(raw: str) -> str | None:
+    """The lookup prefix of ``hpk_<prefix>_<secret>``, or None when it is not shaped so."""
+    parts = raw.split("_", 2)  # the secret itself may contain '_'
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1]
+
+
+def direct_access_application() -> Application:
+    """The built-in app behind keys made from the command line or the back-office."""
+    app, _ = Application.objects.get_or_create(
+        name=DIRECT_ACCESS_APP_NAME,
+        defaults={
+            "client_type": Application.CLIENT_CONFIDENTIAL,
+            "authorization_grant_type": Application.GRANT_CLIENT_CREDENTIALS,
+            "client_secret": secrets.token_urlsafe(32),
+            "allowed_scopes": parse_scopes("all"),
+        },
+    )
+    return app
+
+
+@transaction.atomic
+def subscription_grant(
+    *, administration: Administration, application: Application, scopes: list[str]
+) -> Subscription:
+    """Subscribes the administration to the app, adding ``scopes`` to what it already grants."""
+    subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        administration=administration, application=application
+    )
+    subscription.scopes = parse_scopes(sorted(set(subscription.scopes) | set(scopes)))
+    subscription.save(update_fields=["scopes"])
+    return subscription
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    administration: Administration,
+    scopes: list[str],
+    application: Application | None = None,
+    name: str = "",
+) -> tuple[ApiKey, str]:
+    """Issues a key on the administration's subscription of the app (created when missing).
+
+    Returns the row and the raw key; the raw key is not stored and cannot be shown again.
+    """
+    scopes = parse_scopes(scopes)
+    subscription = subscription_grant(
+        administration=administration,
+        application=application or direct_access_application(),
+        scopes=scopes,
+    )
+    prefix = secrets.token_hex(6)
+    raw = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(30)}"
+    key = ApiKey.objects.create(
+        subscription=subscription, name=name, prefix=prefix, key_hash=hash_key(raw), scopes=scopes
+    )
+    return key, raw
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    """Revokes at once: the next request with the key is 401. Idempotent."""
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+    return api_key
+
+
+def api_key_touch(*, api_key: ApiKey) -> None:
+    """Records use, at most once a minute per key so reads do not turn into writes."""
+    now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+        return
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now
+
+
+def application_halt(*, application: Application, reason: str) -> Application:
+    """Every key and token of the app is refused (403 APPLICATION_HALTED) until unhalted."""
+    application.halted_at = timezone.now()
+    application.halted_reason = reason
+    application.save(update_fields=["halted_at", "halted_reason"])
+    return application
+
+
+def application_unhalt(*, application: Application) -> Application:
+    application.halted_at = None
+    application.halted_reason = ""
+    application.save(update_fields=["halted_at", "halted_reason"])
+    return application

@@ -1,0 +1,39 @@
+"""Django REST framework, its JSON:API layer, and this product's API limits."""
+
+from config.env import env
+
+REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "apps.core.errors.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.negotiation.JsonApiContentNegotiation",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.JsonApiPagination",
+    "DEFAULT_PARSER_CLASSES": ("apps.core.parsers.JsonApiParser",),
+    "DEFAULT_RENDERER_CLASSES": ("rest_framework_json_api.renderers.JSONRenderer",),
+    "DEFAULT_METADATA_CLASS": "rest_framework_json_api.metadata.JSONAPIMetadata",
+    "DEFAULT_AUTHENTICATION_CLASSES": (
+        "apps.oauth.authentication.ApiKeyAuthentication",
+        "apps.oauth.authentication.BearerTokenAuthentication",
+    ),
+    "DEFAULT_PERMISSION_CLASSES": ("apps.core.permissions.ScopePermission",),
+    "DEFAULT_THROTTLE_CLASSES": (),
+    "DEFAULT_FILTER_BACKENDS": (),
+    "PAGE_SIZE": 30,
+    "TEST_REQUEST_DEFAULT_FORMAT": "vnd.api+json",
+}
+
+JSON_API_FORMAT_FIELD_NAMES = None
+JSON_API_FORMAT_TYPES = None
+JSON_API_PLURALIZE_TYPES = False
+JSON_API_UNIFORM_EXCEPTIONS = True
+
+API_PAGE_SIZE_DEFAULT = env.int("API_PAGE_SIZE_DEFAULT", default=30)
+API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=100)
+# Longest filter value accepted; longer ones are 400 rather than a slow query.
+API_FILTER_VALUE_MAX_LENGTH = env.int("API_FILTER_VALUE_MAX_LENGTH", default=1000)
+API_FILTER_TERMS_MAX = env.int("API_FILTER_TERMS_MAX", default=100)
+
+# Rate limits per credential (spec README §7): a moving window plus a per-minute burst cap.
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+RATE_LIMIT_WINDOW_REQUESTS = env.int("RATE_LIMIT_WINDOW_REQUESTS", default=500)
+RATE_LIMIT_WINDOW_SECONDS = env.int("RATE_LIMIT_WINDOW_SECONDS", default=15 * 60)
+RATE_LIMIT_BURST_REQUESTS = env.int("RATE_LIMIT_BURST_REQUESTS", default=100)
+RATE_LIMIT_BURST_SECONDS = env.int("RATE_LIMIT_BURST_SECONDS", default=60)

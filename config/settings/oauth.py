@@ -1,0 +1,22 @@
+"""django-oauth-toolkit: apps are OAuth2 clients; scopes are the vendor's resource|action strings."""
+
+from config.env import env
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth.Application"
+# Named explicitly: migrations that point at a swappable model need the setting to exist.
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_provider.DeviceGrant"
+
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "apps.oauth.scopes.ScopesBackend",
+    "PKCE_REQUIRED": "apps.oauth.scopes.pkce_required",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_EXPIRE_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env.int(
+        "OAUTH_REFRESH_TOKEN_EXPIRE_SECONDS", default=30 * 24 * 3600
+    ),
+    "ROTATE_REFRESH_TOKEN": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+}

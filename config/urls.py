@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from apps.core import views_meta
+
+urlpatterns = [
+    path("health", views_meta.health, name="health"),
+    path("v3/oas3.json", views_meta.openapi_document, name="oas3"),
+    path("v3/docs", views_meta.docs, name="docs"),
+    path("v3/", include("config.api_router", namespace="v3")),
+    re_path(r"^v3(/.*)?$", views_meta.api_not_found),
+    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "apps.core.errors.handler400"
+handler403 = "apps.core.errors.handler403"
+handler404 = "apps.core.errors.handler404"
+handler500 = "apps.core.errors.handler500"

@@ -1,0 +1,187 @@
+"""Credentials: API keys, OAuth bearer tokens, tenancy and scopes."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.oauth.models import ApiKey
+from apps.oauth.services import api_key_create, api_key_revoke, application_halt
+from tests.factories import (
+    AdministrationFactory,
+    ApplicationFactory,
+    MembershipFactory,
+    SubscriptionFactory,
+    UserFactory,
+    access_token,
+)
+from tests.jsonapi import JsonApiClient, error_codes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_credentials_is_401_with_a_challenge(anon):
+    response = anon.get("/v3/administrations")
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHORIZED"]
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("key", ["nonsense", "hpk_abc_def", "hpk__", "", "hpk_x_y_z"])
+def test_unknown_key_is_401(anon, key):
+    response = anon.authorize(key).get("/v3/administrations")
+
+    assert response.status_code == 401
+    assert error_codes(response) == ["UNAUTHORIZED"]
+
+
+def test_key_with_right_prefix_and_wrong_secret_is_401(administration, make_key):
+    raw = make_key(administration)
+    forged = raw[:-4] + ("aaaa" if not raw.endswith("aaaa") else "bbbb")
+
+    response = JsonApiClient().authorize(forged).get("/v3/administrations")
+
+    assert response.status_code == 401
+
+
+def test_revoked_key_is_401(administration):
+    key, raw = api_key_create(administration=administration, scopes="all")
+    client = JsonApiClient().authorize(raw)
+    assert client.get("/v3/administrations").status_code == 200
+
+    api_key_revoke(api_key=key)
+
+    response = client.get("/v3/administrations")
+    assert response.status_code == 401
+    assert "revoked" in response.doc["errors"][0]["detail"]
+
+
+def test_key_records_last_use(administration):
+    key, raw = api_key_create(administration=administration, scopes="all")
+    assert key.last_used_at is None
+
+    JsonApiClient().authorize(raw).get("/v3/administrations")
+
+    key.refresh_from_db()
+    assert timezone.now() - key.last_used_at < timedelta(seconds=5)
+
+
+def test_key_is_stored_hashed(administration):
+    key, raw = api_key_create(administration=administration, scopes="all")
+
+    stored = ApiKey.objects.get(pk=key.pk)
+    assert raw not in (stored.key_hash, stored.prefix)
+    assert stored.prefix in raw
+
+
+def test_missing_scope_is_403_naming_the_scope(client_for, administration):
+    client = client_for(administration, "category|read")
+
+    response = client.get("/v3/administrations")
+
+    assert response.status_code == 403
+    assert error_codes(response) == ["NO_VALID_SCOPE"]
+    assert response.doc["errors"][0]["detail"].endswith(
+        "One of the following scopes is required: administration|read."
+    )
+
+
+def test_key_scopes_shrink_when_the_subscription_loses_a_scope(administration):
+    key, raw = api_key_create(administration=administration, scopes="administration|read")
+    subscription = key.subscription
+    subscription.scopes = ["category|read"]
+    subscription.save()
+
+    response = JsonApiClient().authorize(raw).get("/v3/administrations")
+
+    assert response.status_code == 403
+
+
+def test_halted_app_is_403(administration):
+    key, raw = api_key_create(administration=administration, scopes="all")
+    application_halt(application=key.subscription.application, reason="abuse")
+
+    response = JsonApiClient().authorize(raw).get("/v3/administrations")
+
+    assert response.status_code == 403
+    assert error_codes(response) == ["APPLICATION_HALTED"]
+    assert "abuse" in response.doc["errors"][0]["detail"]
+
+
+def test_key_sees_only_its_own_administration(administration, api):
+    other = AdministrationFactory()
+
+    listing = api.get("/v3/administrations")
+    foreign = api.get(f"/v3/administrations/{other.pk}")
+    missing = api.get("/v3/administrations/999999")
+
+    assert [row["id"] for row in listing.doc["data"]] == [str(administration.pk)]
+    assert foreign.status_code == missing.status_code == 404
+    assert error_codes(foreign) == error_codes(missing) == ["RESOURCE_NOT_FOUND"]
+    assert foreign.doc == missing.doc  # existence never leaks
+
+
+class TestBearerTokens:
+    def test_client_credentials_token_reaches_subscribed_administrations(self):
+        # given
+        subscription = SubscriptionFactory()
+        SubscriptionFactory(application=subscription.application)
+        AdministrationFactory()  # not subscribed
+        token = access_token(application=subscription.application)
+
+        # when
+        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+
+        # then
+        assert response.status_code == 200
+        assert len(response.doc["data"]) == 2
+
+    def test_token_scopes_are_capped_by_the_subscription(self):
+        subscription = SubscriptionFactory(scopes=["category|read"])
+        token = access_token(application=subscription.application, scopes="administration|read")
+
+        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+
+        assert response.status_code == 403
+
+    def test_user_token_reaches_the_users_administrations_only(self):
+        membership = MembershipFactory()
+        AdministrationFactory()
+        token = access_token(application=ApplicationFactory(), user=membership.user)
+
+        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+
+        assert [row["id"] for row in response.doc["data"]] == [str(membership.administration_id)]
+
+    def test_superuser_token_reaches_every_administration(self):
+        AdministrationFactory.create_batch(3)
+        admin = UserFactory(is_superuser=True, is_staff=True)
+        token = access_token(application=ApplicationFactory(), user=admin)
+
+        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+
+        assert response.doc["meta"]["pagination"]["total_records"] == 3
+
+    def test_expired_token_is_401(self):
+        subscription = SubscriptionFactory()
+        token = access_token(application=subscription.application, expires_in=-10)
+
+        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+
+        assert response.status_code == 401
+        assert error_codes(response) == ["UNAUTHORIZED"]
+
+    def test_unknown_token_is_401(self):
+        response = JsonApiClient().bearer("not-a-token").get("/v3/administrations")
+
+        assert response.status_code == 401
+
+    def test_halted_app_token_is_403(self):
+        subscription = SubscriptionFactory()
+        token = access_token(application=subscription.application)
+        application_halt(application=subscription.application, reason="")
+
+        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+
+        assert error_codes(response) == ["APPLICATION_HALTED"]
