@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from apps.administrations.models import Administration, Membership
+from apps.administrations.models import Membership
 from apps.core.credentials import Credential
 from apps.core.scopes import SCOPES
 from apps.oauth.models import ApiKey, Subscription, TokenGrant
@@ -60,13 +60,24 @@ def credential_for_token(token) -> Credential:
     chosen = set(
         TokenGrant.objects.filter(access_token=token).values_list("administration_id", flat=True)
     )
+    if user.is_superuser and not chosen:
+        # Superusers manage every administration; no id list to carry around.
+        return Credential(
+            "oauth",
+            identifier,
+            token.application_id,
+            {},
+            all_administrations=True,
+            token_scopes=scopes,
+            user_id=user.pk,
+        )
     if user.is_superuser:
-        managed = set(Administration.objects.values_list("pk", flat=True))
+        reachable = chosen
     else:
         managed = set(
             Membership.objects.filter(user=user).values_list("administration_id", flat=True)
         )
-    reachable = (chosen & managed) if chosen else managed
+        reachable = (chosen & managed) if chosen else managed
     return Credential(
         "oauth",
         identifier,

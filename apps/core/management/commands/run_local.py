@@ -1,0 +1,67 @@
+"""One command for a newcomer: migrate, seed, and serve with a Celery worker and beat beside."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = (
+        "Local development on one machine: applies migrations, runs seed_demo (printing the "
+        "demo API key), starts a Celery worker and beat on the configured broker (the "
+        "filesystem broker needs no server) and serves the API with runserver."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-celery", action="store_true", help="serve only; tasks run eagerly"
+        )
+
+    def handle(self, *args, addrport, no_celery, **options):
+        if os.environ.get("RUN_MAIN") != "true":  # the reloader's parent, not its child
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("seed_demo")
+            if not no_celery and settings.CELERY_BROKER_URL:
+                self._start_celery()
+            elif not no_celery:
+                self.stdout.write("No CELERY_BROKER_URL: tasks run in-process (eagerly).")
+        self.stdout.write(f"Serving on http://{addrport}/v3/  (docs: http://{addrport}/v3/docs)")
+        call_command("runserver", addrport)
+
+    def _start_celery(self) -> None:
+        transport = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+        for key in ("data_folder_in", "processed_folder"):
+            if key in transport:
+                Path(transport[key]).mkdir(parents=True, exist_ok=True)
+        Path("var").mkdir(exist_ok=True)
+        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        processes = [
+            subprocess.Popen([*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]),
+            subprocess.Popen(
+                [*celery, "beat", "--loglevel", "INFO", "--schedule", "var/celerybeat-schedule"]
+            ),
+        ]
+        self.stdout.write(f"Celery worker and beat started on {settings.CELERY_BROKER_URL}")
+
+        def stop(*_):
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+        atexit.register(stop)
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))

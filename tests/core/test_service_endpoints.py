@@ -1,0 +1,66 @@
+"""/health, /v3/oas3.json and /v3/docs."""
+
+import pytest
+from openapi_spec_validator import validate
+
+from apps.core.scopes import SCOPES
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_ok(client):
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_health_reports_a_failing_database(client, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr("apps.core.views_meta.connection.cursor", refuse)
+
+    response = client.get("/health")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"] == "failed"
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/v3/oas3.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_openapi_document_is_valid(document):
+    validate(document)
+
+
+def test_openapi_covers_the_administration_endpoints(document):
+    listing = document["paths"]["/v3/administrations"]["get"]
+    names = {p["name"] for p in listing["parameters"]}
+
+    assert {"page[number]", "page[size]", "sort", "include", "fields[administration]"} <= names
+    assert {"filter[name]", "filter[utc_offset]", "filter[id]", "filter[currency]"} <= names
+    assert listing["security"] == [{"ApiKey": []}, {"OAuth2": ["administration|read"]}]
+    assert "get" in document["paths"]["/v3/administrations/{id}"]
+    assert "post" not in document["paths"]["/v3/administrations"]
+
+
+def test_openapi_security_schemes_list_every_scope(document):
+    schemes = document["components"]["securitySchemes"]
+
+    assert schemes["ApiKey"] == {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
+    flows = schemes["OAuth2"]["flows"]
+    assert flows["authorizationCode"]["scopes"] == SCOPES
+    assert set(flows["clientCredentials"]["scopes"]) == set(SCOPES)
+    assert flows["authorizationCode"]["scopes"]["reservation|read"] == "Read reservations"
+
+
+def test_docs_page_renders(client):
+    response = client.get("/v3/docs")
+
+    assert response.status_code == 200
+    assert b"/v3/oas3.json" in response.content
