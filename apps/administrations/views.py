@@ -12,5 +12,5 @@ class AdministrationViewSet(ReadOnlyResourceViewSet):
     scope_resource = "administration"
     sort_fields = ("name", "phone", "website", "timezone", "currency", "created_at", "updated_at")
 
-    def get_queryset(self):
+    def base_queryset(self):
         return administration_list(credential=self.request.auth)

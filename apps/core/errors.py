@@ -146,11 +146,24 @@ def _validation_objects(exc: drf.ValidationError, context: dict) -> list[ErrorOb
     """Reuse the JSON:API library's pointer logic, then normalise to our error objects."""
     response = Response(exc.detail, status=422)
     formatted = format_drf_errors(response, context, exc).data
+    relationships = _relationship_names(context.get("request"))
     objects = []
     for item in formatted:
         pointer = (item.get("source") or {}).get("pointer") or "/data"
+        name = pointer.removeprefix("/data/attributes/").split("/")[0]
+        if pointer.startswith("/data/attributes/") and name in relationships:
+            pointer = pointer.replace("/data/attributes/", "/data/relationships/", 1)
         objects.append(ErrorObject(422, item.get("detail", "Invalid value."), pointer=pointer))
     return objects or [ErrorObject(422, "Invalid document.", pointer="/data")]
+
+
+def _relationship_names(request) -> set[str]:
+    """Names the request body sent under ``relationships`` (the parser records them)."""
+    try:
+        data = request.data if request is not None else {}
+    except Exception:  # noqa: BLE001 - an unparsable body has no names to offer
+        return set()
+    return set(data.get("_relationship_names", ())) if isinstance(data, dict) else set()
 
 
 def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict]:

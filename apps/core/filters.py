@@ -254,14 +254,15 @@ def _resolve_field(model, path: str) -> models.Field:
 class FilterSet:
     """Declares what a resource can be filtered on.
 
-    ``attributes``: names (or ``{name: orm_path}``) whose kind follows the model field;
+    ``attributes``: names (or ``{name: orm_path}``) whose kind follows the model field, or
+    ``{name: Attribute(path, kind)}`` for annotations;
     ``relationships``: ``{name: orm_path}`` filtered by id lists;
     ``computed``: ``{name: Attribute(kind=COMPUTED, build=…)}`` for derived values.
     ``id`` is always filterable.
     """
 
     model: type[models.Model]
-    attributes: tuple[str, ...] | dict[str, str] = ()
+    attributes: tuple[str, ...] | dict[str, str | Attribute] = ()
     relationships: dict[str, str] = {}
     computed: dict[str, Attribute] = {}
 
@@ -279,6 +280,9 @@ class FilterSet:
         mapping = attrs if isinstance(attrs, dict) else {name: name for name in attrs}
         result = {"id": Attribute("pk", INTEGER)}
         for name, path in mapping.items():
+            if isinstance(path, Attribute):  # an annotation or other non-field path
+                result[name] = path
+                continue
             field = _resolve_field(cls.model, path)
             choices = frozenset(str(c) for c, _ in field.choices) if field.choices else None
             result[name] = Attribute(path, kind_of(field), choices)
@@ -331,3 +335,16 @@ class VendorFilterBackend:
             raise bad_query(param, f"Invalid value for '{param}': {exc}.") from None
         combined = reduce(or_, conditions)
         return ~combined if expr.negate else combined
+
+
+def unmodelled_relationship() -> Attribute:
+    """A vendor relationship filter whose target is not modelled: ids parse, nothing matches."""
+
+    def build(expr: Expression) -> Q:
+        if expr.op != "eq":
+            raise InvalidValue("relationship filters take a list of ids")
+        for term in expr.terms:
+            _parse_int(term)
+        return Q(pk__in=[])
+
+    return Attribute("pk", COMPUTED, build=build)

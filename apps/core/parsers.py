@@ -66,6 +66,9 @@ class JsonApiParser(JSONParser):
     def parse_metadata(result):
         meta = (result.get("data") or {}).get("meta")
         parsed = {"_meta": meta} if meta else {}
+        relationships = (result.get("data") or {}).get("relationships")
+        if relationships:
+            parsed["_relationship_names"] = list(relationships)
         if result.get("included"):
             parsed["_included"] = result["included"]
         return parsed

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 from rest_framework import serializers
-from rest_framework.relations import HyperlinkedIdentityField
+from rest_framework.relations import HyperlinkedIdentityField, ManyRelatedField
 from rest_framework_json_api import serializers as jsonapi
+from rest_framework_json_api.relations import ResourceRelatedField
 
 from apps.core.localization import LOCALES, requested_locales
 
@@ -103,7 +106,42 @@ class SelfLinkField(HyperlinkedIdentityField):
 
 
 class ResourceSerializer(jsonapi.ModelSerializer):
-    """Base for every resource: DJA's sparse fieldsets and includes, plus a self link."""
+    """Base for every resource: DJA's sparse fieldsets and includes, plus a self link.
+
+    Input is strict about names: an attribute or relationship the resource does not have is a
+    422 (a typo must not be dropped silently); read-only attributes are ignored so a client
+    can send back what it read; unmodelled relationships may only be set to null / [].
+    """
+
+    IGNORED_KEYS = {"id", "type", "_meta", "_included", "_relationship_names"}
+
+    def to_internal_value(self, data):
+        problems = self._name_problems(data)
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if problems and isinstance(exc.detail, dict):
+                exc.detail.update(problems)
+            raise
+        if problems:
+            raise serializers.ValidationError(problems)
+        return value
+
+    def _name_problems(self, data) -> dict[str, list[str]]:
+        problems = {}
+        for name, value in data.items():
+            if name in self.IGNORED_KEYS:
+                continue
+            field = self.fields.get(name)
+            if field is None:
+                problems[name] = [f"'{name}' is not a member of this resource."]
+                continue
+            relation = getattr(field, "child_relation", field)
+            if isinstance(relation, UnmodelledRelationship) and value:
+                problems[name] = [
+                    f"'{name}' cannot be set: {relation.unmodelled_type} is not available yet."
+                ]
+        return problems
 
     def build_field(self, field_name, info, model_class, nested_depth):
         from apps.core import models as core_models
@@ -112,3 +150,67 @@ class ResourceSerializer(jsonapi.ModelSerializer):
         if isinstance(model_field, core_models.LocalizedField):
             return LocalizedField, {"required": False}
         return super().build_field(field_name, info, model_class, nested_depth)
+
+
+class UtcTimeField(serializers.Field):
+    """A time of day in UTC, written ``14:15:22Z`` (the vendor's format); ``Z`` optional on input."""
+
+    default_error_messages = {"invalid": "Expected a time like 14:15 or 14:15:22Z."}
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M:%SZ")
+
+    def to_internal_value(self, data):
+        text = data[:-1] if isinstance(data, str) and data.endswith("Z") else data
+        try:
+            return dt.time.fromisoformat(text)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+
+
+class TimesOfWeekField(serializers.ListField):
+    """Seven ``HH:MM`` times, Monday first (check-in and check-out times)."""
+
+    def __init__(self, **kwargs):
+        child = serializers.RegexField(
+            r"^([01]\d|2[0-3]):[0-5]\d$", error_messages={"invalid": "Expected a time like 15:00."}
+        )
+        super().__init__(child=child, max_length=7, **kwargs)
+
+
+class UnmodelledRelationship(ResourceRelatedField):
+    """A vendor relationship whose target this product does not model yet.
+
+    It is present in every document (``data: null`` or ``[]``) so clients see the vendor's
+    shape; a request that tries to set it is refused with a 422 by ``ResourceSerializer``.
+    """
+
+    def __init__(self, resource_type: str, **kwargs):
+        self.Meta = type("Meta", (), {"resource_name": resource_type})
+        self.unmodelled_type = resource_type
+        # "pk" only so the JSON:API renderer finds something to resolve; nothing is read.
+        kwargs.update(read_only=True, source="pk")
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return None
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        field = super().many_init(*args, **kwargs)
+        return _AlwaysEmptyManyField(**{**field._kwargs, "source": "pk", "read_only": True})
+
+
+class _AlwaysEmptyManyField(ManyRelatedField):
+    def get_attribute(self, instance):
+        return []
+
+
+class TenantRelatedField(ResourceRelatedField):
+    """A writable relationship whose targets must belong to the request's administration."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        view = self.context.get("view")
+        administration = getattr(view, "administration", None)
+        return queryset.filter(administration=administration) if administration else queryset.none()

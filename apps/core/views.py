@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from rest_framework import exceptions, mixins, viewsets
-from rest_framework_json_api.views import PreloadIncludesMixin
 
 from apps.core import query, ratelimit
 from apps.core.credentials import Credential
@@ -14,12 +13,14 @@ from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
 
 
-class ResourceViewSet(PreloadIncludesMixin, viewsets.GenericViewSet):
+class ResourceViewSet(viewsets.GenericViewSet):
     """Authentication, rate limit, tenancy, scopes and query validation, in that order.
 
     Subclasses set ``scope_resource`` (``"category"`` → ``category|read`` …), a
-    ``filterset_class``, ``sort_fields`` and ``get_queryset()`` (a selector call).
+    ``filterset_class``, ``sort_fields`` and ``base_queryset()`` (a selector call).
     ``scope_overrides`` maps an action (read/write/delete) to the scopes that grant it.
+    ``select_for_includes`` / ``prefetch_for_includes`` map an include path to the
+    ``select_related`` / ``prefetch_related`` it needs, so includes never cost a query per row.
     """
 
     filter_backends = (VendorFilterBackend, SortBackend)
@@ -28,9 +29,27 @@ class ResourceViewSet(PreloadIncludesMixin, viewsets.GenericViewSet):
     scope_resource: str = ""
     scope_overrides: dict[str, tuple[str, ...]] = {}
     extra_query_params: tuple[str, ...] = ()
+    select_for_includes: dict[str, list[str]] = {}
+    prefetch_for_includes: dict[str, list[str]] = {}
     administration = None
     granted_scopes: frozenset[str] = frozenset()
     rate_limit_state = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        paths = set()
+        for path in query.include_paths(self.request):
+            segments = path.split(".")
+            paths.update(".".join(segments[: i + 1]) for i in range(len(segments)))
+        for path in sorted(paths):  # "a.b" needs what "a" needs too
+            if path in self.select_for_includes:
+                queryset = queryset.select_related(*self.select_for_includes[path])
+            if path in self.prefetch_for_includes:
+                queryset = queryset.prefetch_related(*self.prefetch_for_includes[path])
+        return queryset
 
     # -- the request pipeline --------------------------------------------------------------
 

@@ -29,6 +29,7 @@ LOCAL_APPS = [
     "apps.core",
     "apps.oauth",
     "apps.administrations",
+    "apps.rentables",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from apps.administrations.seed import seed_administration
 from apps.oauth.seed import seed_demo_api_key
+from apps.rentables.seed import seed_catalogue
 
 
 class Command(BaseCommand):
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         administration = seed_administration()
+        seed_catalogue(administration)
         key = seed_demo_api_key(administration)
         self.stdout.write(f"Demo administration: {administration.name} (id {administration.pk})")
         self.stdout.write(f"administration_id={administration.pk}")

@@ -1,0 +1,78 @@
+"""Writes of the catalogue. Every write the API or the back-office makes goes through here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from apps.administrations.models import Administration
+from apps.core.errors import conflict, validation_error
+from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
+
+
+@transaction.atomic
+def category_create(*, administration: Administration, **attributes) -> Category:
+    """Creates a category in the administration. No side effects beyond the row."""
+    return Category.objects.create(administration=administration, **attributes)
+
+
+@transaction.atomic
+def category_update(*, category: Category, **attributes) -> Category:
+    for name, value in attributes.items():
+        setattr(category, name, value)
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Refuses (409) while rentables belong to the category: they would lose their type."""
+    count = Rentable.objects.filter(category=category).count()
+    if count:
+        raise conflict(
+            f"Category {category.pk} still has {count} rentable(s); move or delete them first."
+        )
+    category.delete()
+
+
+@transaction.atomic
+def rentable_create(
+    *, administration: Administration, category: Category, **attributes
+) -> Rentable:
+    _check_category(administration, category)
+    return Rentable.objects.create(administration=administration, category=category, **attributes)
+
+
+@transaction.atomic
+def rentable_update(*, rentable: Rentable, **attributes) -> Rentable:
+    if "category" in attributes:
+        _check_category(rentable.administration, attributes["category"])
+    for name, value in attributes.items():
+        setattr(rentable, name, value)
+    rentable.save()
+    return rentable
+
+
+@transaction.atomic
+def rentable_delete(*, rentable: Rentable) -> None:
+    rentable.delete()
+
+
+def _check_category(administration: Administration, category: Category) -> None:
+    if category.administration_id != administration.pk:
+        raise validation_error(
+            {"/data/relationships/category": "The category belongs to another administration."}
+        )
+
+
+@transaction.atomic
+def administration_amenity_set(
+    *, administration: Administration, amenity: Amenity, value: int | None
+) -> AdministrationAmenity:
+    """Records that the park has the amenity, validating the value against its type."""
+    item, _ = AdministrationAmenity.objects.get_or_create(
+        administration=administration, amenity=amenity, defaults={"value": value}
+    )
+    item.value = value
+    item.full_clean()
+    item.save()
+    return item
