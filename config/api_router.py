@@ -3,6 +3,13 @@
 from rest_framework.routers import SimpleRouter
 
 from apps.administrations.views import AdministrationViewSet
+from apps.agenda_periods.views import (
+    AgendaPeriodViewSet,
+    AvailabilityViewSet,
+    CalendarDayViewSet,
+    ExternalBlockedAgendaPeriodViewSet,
+    MaintenanceAgendaPeriodViewSet,
+)
 from apps.rentables.views import (
     AdministrationAmenityViewSet,
     AmenityViewSet,
@@ -17,6 +24,19 @@ router.register("administrations", AdministrationViewSet, basename="administrati
 router.register("amenities", AmenityViewSet, basename="amenity")
 router.register(f"{TENANT}/categories", CategoryViewSet, basename="category")
 router.register(f"{TENANT}/rentables", RentableViewSet, basename="rentable")
+router.register(f"{TENANT}/agenda_periods", AgendaPeriodViewSet, basename="agenda_period")
+router.register(
+    f"{TENANT}/maintenance_agenda_periods",
+    MaintenanceAgendaPeriodViewSet,
+    basename="maintenance_agenda_period",
+)
+router.register(
+    f"{TENANT}/external_blocked_agenda_periods",
+    ExternalBlockedAgendaPeriodViewSet,
+    basename="external_blocked_agenda_period",
+)
+router.register(f"{TENANT}/availabilities", AvailabilityViewSet, basename="availability")
+router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")
 router.register(
     f"{TENANT}/administration_amenities",
     AdministrationAmenityViewSet,

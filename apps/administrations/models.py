@@ -53,6 +53,9 @@ class Administration(TimeStampedModel):
     )
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.EUR)
 
+    class JSONAPIMeta:
+        resource_name = "administration"
+
     class Meta:
         ordering = ["pk"]
 

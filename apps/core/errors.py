@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -167,8 +169,21 @@ def _relationship_names(request) -> set[str]:
 
 
 def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict]:
+    if isinstance(exc, DjangoValidationError):
+        # Services raise Django's ValidationError keyed by field, so the back-office can use
+        # them too; here they become 422s whose pointers follow the view's serializer.
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = drf.ValidationError(detail)
     if isinstance(exc, ApiError):
         return exc.error_objects(), exc.headers
+    if isinstance(exc, OperationalError):
+        # The database is down or (SQLite) busy past its timeout: nothing was saved, and the
+        # same request may succeed shortly.
+        logger.warning("database unavailable: %s", exc)
+        detail = "The database is busy or unavailable; nothing was changed. Try again shortly."
+        return [ErrorObject(503, detail)], {"Retry-After": "2"}
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return [ErrorObject(404, "The requested resource could not be found.")], {}
     if isinstance(exc, DjangoPermissionDenied):

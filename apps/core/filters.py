@@ -307,7 +307,8 @@ class VendorFilterBackend:
             names = match.group("names").split("|") if match else []
             if names and set(names) <= handled:
                 continue
-            queryset = queryset.filter(self.condition(request, param, names, filterset))
+            condition = self.condition(request, param, names, filterset)
+            queryset = queryset.filter(condition)
         return queryset
 
     @staticmethod

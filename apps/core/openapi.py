@@ -224,7 +224,7 @@ def _document_schema(ref: str, many: bool) -> dict:
     return {"type": "object", "properties": props}
 
 
-def _operation(viewset, action: str, path_params: list[str], resource_type: str) -> dict:
+def _operation(viewset, action, path_params, resource_type, basename) -> tuple[str, dict]:
     method, scope_action = ACTION_METHODS[action]
     scopes = list(viewset().required_scopes(scope_action))
     ref = f"#/components/schemas/{resource_type}"
@@ -244,9 +244,9 @@ def _operation(viewset, action: str, path_params: list[str], resource_type: str)
     if action in ("list", "retrieve"):
         params += _read_parameters(viewset, collection=action == "list")
     op = {
-        "operationId": f"{resource_type}_{action}",
-        "tags": [resource_type],
-        "summary": f"{action.replace('_', ' ').capitalize()} {resource_type}",
+        "operationId": f"{basename}_{action}",
+        "tags": [basename],
+        "summary": f"{action.replace('_', ' ').capitalize()} {basename.replace('_', ' ')}",
         "description": f"Needs one of the scopes: {', '.join(scopes)}.",
         "parameters": params,
         "security": [{"ApiKey": []}, {"OAuth2": scopes}],
@@ -275,14 +275,14 @@ def _operation(viewset, action: str, path_params: list[str], resource_type: str)
 
 
 def _routes(router):
-    for prefix, viewset, _basename in router.registry:
+    for prefix, viewset, basename in router.registry:
         for route in router.get_routes(viewset):
             url = route.url.replace("{prefix}", prefix).replace("{trailing_slash}", "")
             url = url.replace("{lookup}", "{id}").strip("^$")
             url = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", url)
             for http_method, action in route.mapping.items():
                 if hasattr(viewset, action) and http_method in viewset.http_method_names:
-                    yield f"/v3/{url}", viewset, action
+                    yield f"/v3/{url}", viewset, action, basename
 
 
 def build_document(router, base_url: str = "") -> dict:
@@ -327,7 +327,7 @@ def build_document(router, base_url: str = "") -> dict:
             },
         },
     }
-    for url, viewset, action in _routes(router):
+    for url, viewset, action, basename in _routes(router):
         if action not in ACTION_METHODS:
             continue
         serializer_class = viewset.serializer_class
@@ -339,7 +339,7 @@ def build_document(router, base_url: str = "") -> dict:
         for cls in query.reachable_types(serializer_class).values():
             schemas.setdefault(get_resource_type_from_serializer(cls), _resource_schema(cls, False))
         path_params = re.findall(r"{(\w+)}", url)
-        method, op = _operation(viewset, action, path_params, resource_type)
+        method, op = _operation(viewset, action, path_params, resource_type, basename)
         paths.setdefault(url, {})[method] = op
     return {
         "openapi": "3.0.3",

@@ -36,7 +36,8 @@ class JsonApiPagination(BasePagination):
                 SIZE_PARAM, f"{SIZE_PARAM} may be at most {settings.API_PAGE_SIZE_MAX}."
             )
         self.number = _positive_int(request, NUMBER_PARAM, 1)
-        self.count = queryset.count()
+        # A queryset, or a computed sequence (availabilities, the calendar-day grid).
+        self.count = queryset.count() if hasattr(queryset, "query") else len(queryset)
         self.last = max(1, math.ceil(self.count / self.size))
         if self.number > self.last:
             return []

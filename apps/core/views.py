@@ -7,7 +7,7 @@ from rest_framework import exceptions, mixins, viewsets
 
 from apps.core import query, ratelimit
 from apps.core.credentials import Credential
-from apps.core.errors import not_found
+from apps.core.errors import bad_query, not_found
 from apps.core.filters import VendorFilterBackend
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
@@ -79,6 +79,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
         query.validate_parameter_names(
             request, is_collection=is_collection, extra=self.extra_query_params
         )
+        if "sort" in request.query_params and SortBackend not in self.filter_backends:
+            raise bad_query("sort", "This collection has a fixed order and cannot be sorted.")
         serializer_class = self.get_serializer_class()
         query.validate_fields(request, serializer_class)
         query.validate_include(request, serializer_class, self.granted_scopes)

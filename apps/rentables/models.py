@@ -20,6 +20,9 @@ class Amenity(TimeStampedModel):
     name = LocalizedField()
     amenity_type = models.CharField(max_length=20, choices=Type.choices)
 
+    class JSONAPIMeta:
+        resource_name = "amenity"
+
     class Meta:
         verbose_name_plural = "amenities"
         ordering = ["pk"]
@@ -50,6 +53,9 @@ class AdministrationAmenity(TimeStampedModel):
     )
     amenity = models.ForeignKey(Amenity, on_delete=models.PROTECT, related_name="+")
     value = models.IntegerField(null=True, blank=True)
+
+    class JSONAPIMeta:
+        resource_name = "administration_amenity"
 
     class Meta:
         verbose_name_plural = "administration amenities"
@@ -172,6 +178,9 @@ class Category(TimeStampedModel):
     rentable_type = models.CharField(max_length=50, blank=True, help_text="Deprecated.")
     optional_amenities = models.ManyToManyField(Amenity, blank=True, related_name="+")
 
+    class JSONAPIMeta:
+        resource_name = "category"
+
     class Meta:
         verbose_name_plural = "categories"
         ordering = ["pk"]
@@ -193,6 +202,9 @@ class Rentable(TimeStampedModel):
     max_number_of_people = models.PositiveIntegerField(
         null=True, blank=True, help_text="Leave empty to use the category's."
     )
+
+    class JSONAPIMeta:
+        resource_name = "rentable"
 
     class Meta:
         ordering = ["pk"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.administrations.models import Administration
-from apps.core.errors import conflict, validation_error
+from apps.core.errors import conflict
 from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
 
 
@@ -53,15 +54,32 @@ def rentable_update(*, rentable: Rentable, **attributes) -> Rentable:
 
 
 @transaction.atomic
-def rentable_delete(*, rentable: Rentable) -> None:
+def rentable_delete(*, rentable: Rentable) -> bool:
+    """Deletes the rentable, or deactivates it when reservations in the past refer to it.
+
+    Refuses (409) while it has reservations to come: guests are expected. Returns True when
+    the row was deleted, False when it was deactivated instead.
+    """
+    from apps.agenda_periods.services import (
+        rentable_has_future_reservations,
+        rentable_has_reservations,
+    )
+
+    if rentable_has_future_reservations(rentable):
+        raise conflict(
+            f"Rentable {rentable.pk} has reservations to come; cancel or move them first."
+        )
+    if rentable_has_reservations(rentable):
+        rentable.active = False
+        rentable.save(update_fields=["active", "updated_at"])
+        return False
     rentable.delete()
+    return True
 
 
 def _check_category(administration: Administration, category: Category) -> None:
     if category.administration_id != administration.pk:
-        raise validation_error(
-            {"/data/relationships/category": "The category belongs to another administration."}
-        )
+        raise ValidationError({"category": "The category belongs to another administration."})
 
 
 @transaction.atomic

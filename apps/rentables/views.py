@@ -1,3 +1,5 @@
+from rest_framework.response import Response
+
 from apps.core.errors import bad_query
 from apps.core.views import ReadOnlyResourceViewSet, ResourceModelViewSet
 from apps.rentables import selectors, services
@@ -90,8 +92,14 @@ class RentableViewSet(ResourceModelViewSet):
             rentable=serializer.instance, **serializer.validated_data
         )
 
-    def perform_destroy(self, instance):
-        services.rentable_delete(rentable=instance)
+    def destroy(self, request, *args, **kwargs):
+        rentable = self.get_object()
+        if services.rentable_delete(rentable=rentable):
+            return Response(status=204)
+        # Kept for the history of its past reservations: say so instead of pretending.
+        self.resource_name = False
+        detail = "The rentable has past reservations, so it was deactivated instead of deleted."
+        return Response({"meta": {"deactivated": True, "detail": detail}}, status=200)
 
 
 class AmenityViewSet(ReadOnlyResourceViewSet):

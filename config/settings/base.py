@@ -30,6 +30,7 @@ LOCAL_APPS = [
     "apps.oauth",
     "apps.administrations",
     "apps.rentables",
+    "apps.agenda_periods",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -68,6 +69,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no exclusion constraints: calendar writes are made race-free by taking the
+    # write lock when a transaction begins, so a check-then-insert cannot interleave.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -109,6 +116,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# The calendar
+ICAL_UID_DOMAIN = env("ICAL_UID_DOMAIN", default="holidaypark.local")
+AGENDA_HORIZON_DAYS = env.int(
+    "AGENDA_HORIZON_DAYS", default=5 * 366
+)  # how far ahead periods may go
+AVAILABILITY_MAX_NIGHTS = env.int("AVAILABILITY_MAX_NIGHTS", default=365)
+CALENDAR_DAYS_MAX_NIGHTS = env.int("CALENDAR_DAYS_MAX_NIGHTS", default=366)
 
 # Outbound requests (iCal feeds, webhooks) may only reach public addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=False)

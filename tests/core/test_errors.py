@@ -45,3 +45,18 @@ def test_an_unexpected_failure_is_a_500_without_a_trace(api, monkeypatch):
     assert error_codes(response) == ["INTERNAL_SERVER_ERROR"]
     assert b"hunter2" not in response.content
     assert b"Traceback" not in response.content
+
+
+def test_a_database_outage_is_503_with_retry_after(api, monkeypatch):
+    from django.db import OperationalError
+
+    def down(**kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("apps.administrations.views.administration_list", down)
+
+    response = api.get("/v3/administrations")
+
+    assert response.status_code == 503
+    assert error_codes(response) == ["SERVICE_UNAVAILABLE"]
+    assert response["Retry-After"] == "2"

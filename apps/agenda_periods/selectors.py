@@ -1,0 +1,155 @@
+"""Reads of the calendar: periods, availability per category, and calendar days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.administrations.models import Administration
+from apps.agenda_periods.models import AgendaPeriod
+from apps.rentables.models import Category, Rentable
+
+
+def agenda_period_list(
+    *, administration: Administration, period_type: str | None = None
+) -> QuerySet:
+    queryset = AgendaPeriod.objects.filter(administration=administration)
+    return queryset.filter(period_type=period_type) if period_type else queryset
+
+
+def holding_now() -> Q:
+    """Periods that hold their dates at this moment (an expired option's hold does not)."""
+    return Q(blocking=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+
+
+def blocking_overlaps(start_date: dt.date, end_date: dt.date, rentable_ref="pk") -> Q:
+    return holding_now() & Q(
+        rentable_id=OuterRef(rentable_ref), start_date__lt=end_date, end_date__gt=start_date
+    )
+
+
+@dataclass
+class Availability:
+    """What can be booked in one category for one stay."""
+
+    category: Category
+    arrival_date: dt.date
+    departure_date: dt.date
+    available_rentables: list[Rentable] = field(default_factory=list)
+
+    @property
+    def pk(self) -> str:
+        return (
+            f"{self.category.pk}:{self.arrival_date.isoformat()}:{self.departure_date.isoformat()}"
+        )
+
+    @property
+    def nights(self) -> int:
+        return (self.departure_date - self.arrival_date).days
+
+    @property
+    def available_count(self) -> int:
+        return len(self.available_rentables)
+
+
+def rentables_with_capacity(*, administration: Administration) -> QuerySet:
+    return Rentable.objects.filter(administration=administration).annotate(
+        effective_max_people=Coalesce("max_number_of_people", "category__max_number_of_people")
+    )
+
+
+def availability_search(
+    *,
+    administration: Administration,
+    arrival_date: dt.date,
+    departure_date: dt.date,
+    categories: QuerySet,
+    rentables: QuerySet,
+) -> list[Availability]:
+    """One entry per category: the active rentables no holding period overlaps.
+
+    Two queries whatever the size of the park: the free rentables (one NOT EXISTS over the
+    (rentable, start_date, end_date) index) and their categories.
+    """
+    free = (
+        rentables.filter(active=True)
+        .filter(
+            ~Exists(AgendaPeriod.objects.filter(blocking_overlaps(arrival_date, departure_date)))
+        )
+        .order_by("category_id", "pk")
+    )
+    by_category: dict[int, list[Rentable]] = defaultdict(list)
+    for rentable in free:
+        by_category[rentable.category_id].append(rentable)
+    results = []
+    for category in categories.order_by("pk"):
+        found = by_category.get(category.pk, [])
+        for rentable in found:
+            rentable.category = category  # shared instance: no query when rendered
+        results.append(Availability(category, arrival_date, departure_date, found))
+    return results
+
+
+@dataclass
+class CalendarDay:
+    """One night of one rentable: free or not, and which period holds it."""
+
+    rentable: Rentable
+    date: dt.date
+    agenda_period: AgendaPeriod | None
+
+    @property
+    def pk(self) -> str:
+        return f"{self.rentable.pk}:{self.date.isoformat()}"
+
+    @property
+    def available(self) -> bool:
+        return self.rentable.active and self.agenda_period is None
+
+
+class CalendarDays:
+    """The nights × rentables grid as a lazy sequence: a page costs one query for its periods."""
+
+    def __init__(self, rentables: list[Rentable], first: dt.date, last: dt.date):
+        self.rentables = rentables
+        self.first = first
+        self.nights = (last - first).days + 1
+
+    def __len__(self) -> int:
+        return len(self.rentables) * self.nights
+
+    def count(self) -> int:
+        return len(self)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self))
+        if start >= stop:
+            return []
+        cells = [(i // self.nights, i % self.nights) for i in range(start, stop)]
+        page_rentables = {self.rentables[r].pk: self.rentables[r] for r, _ in cells}
+        last = self.first + dt.timedelta(days=self.nights)
+        periods = AgendaPeriod.objects.filter(
+            holding_now(),
+            rentable_id__in=list(page_rentables),
+            start_date__lt=last,
+            end_date__gt=self.first,
+        ).order_by("start_date")
+        holding: dict[int, list[AgendaPeriod]] = defaultdict(list)
+        for period in periods:
+            holding[period.rentable_id].append(period)
+        days = []
+        for r, n in cells:
+            rentable = self.rentables[r]
+            date = self.first + dt.timedelta(days=n)
+            period = next(
+                (p for p in holding[rentable.pk] if p.start_date <= date < p.end_date), None
+            )
+            days.append(CalendarDay(rentable, date, period))
+        return days

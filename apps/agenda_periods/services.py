@@ -1,0 +1,162 @@
+"""Writes to the calendar. Every change of dates goes through ``_claim``, which makes them
+all-or-nothing and race-free: PostgreSQL's exclusion constraint refuses an overlapping row
+whatever the timing; on SQLite the transaction holds the write lock from its first statement
+(``BEGIN IMMEDIATE``), so the check before the write cannot interleave with another writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.administrations.models import Administration
+from apps.agenda_periods.models import AgendaPeriod, PeriodType
+from apps.core.errors import ApiError, conflict
+from apps.rentables.models import Rentable
+
+
+def clash_error(clash: AgendaPeriod) -> ApiError:
+    return conflict(
+        f"The dates clash with agenda period {clash.pk} ({clash.start_date} to {clash.end_date}, "
+        f"{clash.period_type}) on rentable {clash.rentable_id}."
+    )
+
+
+def find_clash(
+    *, rentable_id: int, start_date: dt.date, end_date: dt.date, exclude_pk: int | None = None
+) -> AgendaPeriod | None:
+    """The first blocking period overlapping [start_date, end_date) on the rentable."""
+    queryset = AgendaPeriod.objects.filter(
+        rentable_id=rentable_id, blocking=True, start_date__lt=end_date, end_date__gt=start_date
+    )
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.order_by("start_date", "pk").first()
+
+
+def validate_dates(*, start_date: dt.date, end_date: dt.date) -> None:
+    if start_date >= end_date:
+        raise ValidationError(
+            {"end_date": "end_date must be after start_date (the last night is end_date - 1)."}
+        )
+    horizon = timezone.localdate() + dt.timedelta(days=settings.AGENDA_HORIZON_DAYS)
+    if end_date > horizon:
+        raise ValidationError({"end_date": f"Dates may not go beyond {horizon.isoformat()}."})
+
+
+def _release_expired_holds(*, rentable_id: int, start_date: dt.date, end_date: dt.date) -> None:
+    """Options whose hold has expired give their dates up to whoever asks for them first."""
+    AgendaPeriod.objects.filter(
+        rentable_id=rentable_id,
+        blocking=True,
+        expires_at__lte=timezone.now(),
+        start_date__lt=end_date,
+        end_date__gt=start_date,
+    ).update(blocking=False, updated_at=timezone.now())
+
+
+def _claim(period: AgendaPeriod) -> AgendaPeriod:
+    """Saves ``period`` (new or changed) unless its dates clash: then 409 naming the clash.
+
+    Must run inside the caller's transaction.
+    """
+    if period.blocking:
+        _release_expired_holds(
+            rentable_id=period.rentable_id, start_date=period.start_date, end_date=period.end_date
+        )
+        clash = find_clash(
+            rentable_id=period.rentable_id,
+            start_date=period.start_date,
+            end_date=period.end_date,
+            exclude_pk=period.pk,
+        )
+        if clash is not None:
+            raise clash_error(clash)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            period.save()
+    except IntegrityError:
+        # Lost a race on PostgreSQL: the constraint refused the row. Name the winner.
+        clash = find_clash(
+            rentable_id=period.rentable_id,
+            start_date=period.start_date,
+            end_date=period.end_date,
+            exclude_pk=period.pk,
+        )
+        if clash is None:
+            raise
+        raise clash_error(clash) from None
+    return period
+
+
+def _check_rentable(administration: Administration, rentable: Rentable) -> None:
+    if rentable.administration_id != administration.pk:
+        raise ValidationError({"rentable": "The rentable belongs to another administration."})
+
+
+@transaction.atomic
+def agenda_period_create(
+    *,
+    administration: Administration,
+    rentable: Rentable,
+    period_type: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    label: str = "",
+    ical_uid: str | None = None,
+    expires_at: dt.datetime | None = None,
+) -> AgendaPeriod:
+    """Blocks the rentable for [start_date, end_date). 409 when the dates are taken.
+
+    All-or-nothing; safe to call concurrently for the same dates (exactly one wins).
+    """
+    _check_rentable(administration, rentable)
+    validate_dates(start_date=start_date, end_date=end_date)
+    period = AgendaPeriod(
+        administration=administration,
+        rentable=rentable,
+        period_type=period_type,
+        start_date=start_date,
+        end_date=end_date,
+        label=label,
+        expires_at=expires_at,
+    )
+    if ical_uid:
+        period.ical_uid = ical_uid
+    return _claim(period)
+
+
+@transaction.atomic
+def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
+    """Moves or relabels a period; a move onto taken dates is 409 and changes nothing."""
+    if "rentable" in changes:
+        _check_rentable(period.administration, changes["rentable"])
+    for name, value in changes.items():
+        setattr(period, name, value)
+    validate_dates(start_date=period.start_date, end_date=period.end_date)
+    return _claim(period)
+
+
+@transaction.atomic
+def agenda_period_delete(*, period: AgendaPeriod) -> None:
+    """Frees the dates at once."""
+    period.delete()
+
+
+def rentable_has_future_reservations(rentable: Rentable) -> bool:
+    return AgendaPeriod.objects.filter(
+        rentable=rentable,
+        period_type=PeriodType.RESERVATION,
+        blocking=True,
+        end_date__gt=timezone.localdate(),
+    ).exists()
+
+
+def rentable_has_reservations(rentable: Rentable) -> bool:
+    return AgendaPeriod.objects.filter(
+        rentable=rentable, period_type=PeriodType.RESERVATION
+    ).exists()
