@@ -60,7 +60,16 @@ class AgendaPeriod(TimeStampedModel):
 
     class Meta:
         ordering = ["pk"]
-        indexes = [models.Index(fields=["rentable", "start_date", "end_date"])]
+        indexes = [
+            # "Is anything holding this rentable between these dates?" for availability and
+            # the calendar: on PostgreSQL an index-only scan from the arrival date onwards.
+            models.Index(
+                fields=["rentable", "end_date"],
+                include=["start_date", "expires_at"],
+                condition=Q(blocking=True),
+                name="agenda_period_holding",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__lt=F("end_date")), name="agenda_period_starts_before_end"

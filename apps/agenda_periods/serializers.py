@@ -1,9 +1,9 @@
 from rest_framework import serializers
 from rest_framework_json_api import serializers as jsonapi
-from rest_framework_json_api.relations import ResourceRelatedField
 
 from apps.agenda_periods.models import AgendaPeriod
 from apps.core.serializers import (
+    Relationship,
     ResourceSerializer,
     SelfLinkField,
     TenantRelatedField,
@@ -46,8 +46,8 @@ class AvailabilitySerializer(jsonapi.Serializer):
     departure_date = serializers.DateField()
     nights = serializers.IntegerField()
     available_count = serializers.IntegerField()
-    category = ResourceRelatedField(read_only=True, model=Category)
-    available_rentables = ResourceRelatedField(read_only=True, many=True, model=Rentable)
+    category = Relationship(read_only=True, model=Category)
+    available_rentables = Relationship(read_only=True, many=True, model=Rentable)
 
     included_serializers = {
         "category": "apps.rentables.serializers.CategorySerializer",
@@ -61,8 +61,8 @@ class AvailabilitySerializer(jsonapi.Serializer):
 class CalendarDaySerializer(jsonapi.Serializer):
     date = serializers.DateField()
     available = serializers.BooleanField()
-    rentable = ResourceRelatedField(read_only=True, model=Rentable)
-    agenda_period = ResourceRelatedField(read_only=True, model=AgendaPeriod)
+    rentable = Relationship(read_only=True, model=Rentable)
+    agenda_period = Relationship(read_only=True, model=AgendaPeriod)
 
     included_serializers = {
         "rentable": "apps.rentables.serializers.RentableSerializer",

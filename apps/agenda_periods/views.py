@@ -15,6 +15,7 @@ from apps.agenda_periods.serializers import (
     AvailabilitySerializer,
     CalendarDaySerializer,
 )
+from apps.core import query
 from apps.core.errors import bad_query
 from apps.core.filters import Expression, InvalidValue, VendorFilterBackend
 from apps.core.views import ReadOnlyResourceViewSet, ResourceModelViewSet, ResourceViewSet
@@ -112,9 +113,9 @@ class AvailabilityViewSet(mixins.ListModelMixin, ResourceViewSet):
                 "filter[departure_date]",
                 f"A stay may be at most {settings.AVAILABILITY_MAX_NIGHTS} nights.",
             )
-        categories = Category.objects.filter(
-            administration=self.administration, archived=False
-        ).prefetch_related("optional_amenities")
+        categories = Category.objects.filter(administration=self.administration, archived=False)
+        if "category" in query.include_paths(self.request):  # rendered in full then
+            categories = categories.prefetch_related("optional_amenities")
         rentables = selectors.rentables_with_capacity(administration=self.administration)
         backend = VendorFilterBackend()
         if "filter[category]" in self.request.query_params:

@@ -15,6 +15,19 @@ from apps.core.localization import LOCALES, requested_locales
 MAX_LOCALIZED_LENGTH = 20_000
 
 
+class Relationship(ResourceRelatedField):
+    """The JSON:API library's related field, working out its resource type once per field.
+
+    The library derives it per row (inflecting the field name against the included
+    serializers), which cost more than the rest of an availability response together.
+    """
+
+    def get_resource_type_from_included_serializer(self):
+        if not hasattr(self, "_included_type"):
+            self._included_type = super().get_resource_type_from_included_serializer()
+        return self._included_type
+
+
 def _request_locales(context) -> tuple[str, ...] | None:
     request = context.get("request")
     if request is None:
@@ -114,6 +127,7 @@ class ResourceSerializer(jsonapi.ModelSerializer):
     """
 
     IGNORED_KEYS = {"id", "type", "_meta", "_included", "_relationship_names"}
+    serializer_related_field = Relationship
 
     def to_internal_value(self, data):
         problems = self._name_problems(data)
@@ -178,7 +192,7 @@ class TimesOfWeekField(serializers.ListField):
         super().__init__(child=child, max_length=7, **kwargs)
 
 
-class UnmodelledRelationship(ResourceRelatedField):
+class UnmodelledRelationship(Relationship):
     """A vendor relationship whose target this product does not model yet.
 
     It is present in every document (``data: null`` or ``[]``) so clients see the vendor's
@@ -206,7 +220,7 @@ class _AlwaysEmptyManyField(ManyRelatedField):
         return []
 
 
-class TenantRelatedField(ResourceRelatedField):
+class TenantRelatedField(Relationship):
     """A writable relationship whose targets must belong to the request's administration."""
 
     def get_queryset(self):

@@ -1,8 +1,8 @@
 from rest_framework import serializers
-from rest_framework_json_api.relations import ResourceRelatedField
 
 from apps.core.serializers import (
     LocalizedField,
+    Relationship,
     ResourceSerializer,
     SelfLinkField,
     TenantRelatedField,
@@ -64,8 +64,8 @@ class AmenitySerializer(ResourceSerializer):
 
 class AdministrationAmenitySerializer(ResourceSerializer):
     url = SelfLinkField("v3:administration_amenity-detail")
-    administration = ResourceRelatedField(read_only=True)
-    amenity = ResourceRelatedField(read_only=True)
+    administration = Relationship(read_only=True)
+    amenity = Relationship(read_only=True)
 
     included_serializers = {
         "administration": "apps.administrations.serializers.AdministrationSerializer",
@@ -85,8 +85,8 @@ class CategorySerializer(ResourceSerializer):
     same_day_booking_closing_time = UtcTimeField(required=False, allow_null=True)
     checkin_times_for_week = TimesOfWeekField(required=False)
     checkout_times_for_week = TimesOfWeekField(required=False)
-    administration = ResourceRelatedField(read_only=True)
-    optional_amenities = ResourceRelatedField(read_only=True, many=True)
+    administration = Relationship(read_only=True)
+    optional_amenities = Relationship(read_only=True, many=True)
     city = UnmodelledRelationship("city")
     terms = UnmodelledRelationship("terms")
     rentable_segment = UnmodelledRelationship("rentable_segment")
@@ -148,7 +148,7 @@ class RentableSerializer(ResourceSerializer):
         help_text="Falls back to the category's when not set on the rentable.",
     )
     ical_export_url = serializers.SerializerMethodField()
-    administration = ResourceRelatedField(read_only=True)
+    administration = Relationship(read_only=True)
     category = TenantRelatedField(queryset=Category.objects.all())
 
     included_serializers = {
