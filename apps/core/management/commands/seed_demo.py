@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.administrations.seed import seed_administration
+from apps.agenda_periods.seed import seed_calendar
 from apps.oauth.seed import seed_demo_api_key
 from apps.rentables.seed import seed_catalogue
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         administration = seed_administration()
         seed_catalogue(administration)
+        seed_calendar(administration)
         key = seed_demo_api_key(administration)
         self.stdout.write(f"Demo administration: {administration.name} (id {administration.pk})")
         self.stdout.write(f"administration_id={administration.pk}")
