@@ -10,6 +10,8 @@ from apps.agenda_periods.views import (
     ExternalBlockedAgendaPeriodViewSet,
     MaintenanceAgendaPeriodViewSet,
 )
+from apps.bookings.views import BookingViewSet, ReservationViewSet
+from apps.customers.views import CustomerViewSet, LabelViewSet
 from apps.rentables.views import (
     AdministrationAmenityViewSet,
     AmenityViewSet,
@@ -36,6 +38,10 @@ router.register(
     basename="external_blocked_agenda_period",
 )
 router.register(f"{TENANT}/availabilities", AvailabilityViewSet, basename="availability")
+router.register(f"{TENANT}/bookings", BookingViewSet, basename="booking")
+router.register(f"{TENANT}/reservations", ReservationViewSet, basename="reservation")
+router.register(f"{TENANT}/customers", CustomerViewSet, basename="customer")
+router.register(f"{TENANT}/labels", LabelViewSet, basename="label")
 router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")
 router.register(
     f"{TENANT}/administration_amenities",

@@ -91,3 +91,19 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.administration} ({self.role})"
+
+
+class Sequence(models.Model):
+    """Per-administration counters for human-friendly numbers (booking numbers, debtor codes)."""
+
+    administration = models.ForeignKey(Administration, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=50)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["administration", "name"], name="unique_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

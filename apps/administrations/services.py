@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from apps.administrations.models import Administration, Membership
+from apps.administrations.models import Administration, Membership, Sequence
 
 
 @transaction.atomic
@@ -35,3 +35,18 @@ def membership_add(*, user, administration: Administration, role: str = Membersh
         user=user, administration=administration, defaults={"role": role}
     )
     return membership
+
+
+def sequence_next(*, administration: Administration, name: str, start: int = 1) -> int:
+    """The next number of the administration's counter ``name``; gap-free while the caller's
+    transaction commits. Rows are locked, so concurrent callers get distinct numbers."""
+    with transaction.atomic():
+        Sequence.objects.get_or_create(
+            administration=administration, name=name, defaults={"value": start - 1}
+        )
+        sequence = Sequence.objects.select_for_update().get(
+            administration=administration, name=name
+        )
+        sequence.value += 1
+        sequence.save(update_fields=["value"])
+        return sequence.value

@@ -1,5 +1,5 @@
 from apps.agenda_periods.models import AgendaPeriod
-from apps.core.filters import FilterSet, unmodelled_relationship
+from apps.core.filters import FilterSet
 
 
 class AgendaPeriodFilter(FilterSet):
@@ -14,5 +14,4 @@ class AgendaPeriodFilter(FilterSet):
         "created_at": "created_at",
         "updated_at": "updated_at",
     }
-    relationships = {"rentable": "rentable_id"}
-    computed = {"reservation": unmodelled_relationship()}
+    relationships = {"rentable": "rentable_id", "reservation": "reservation__id"}

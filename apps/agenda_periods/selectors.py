@@ -18,7 +18,9 @@ from apps.rentables.models import Category, Rentable
 def agenda_period_list(
     *, administration: Administration, period_type: str | None = None
 ) -> QuerySet:
-    queryset = AgendaPeriod.objects.filter(administration=administration)
+    queryset = AgendaPeriod.objects.filter(administration=administration).select_related(
+        "reservation"
+    )
     return queryset.filter(period_type=period_type) if period_type else queryset
 
 

@@ -3,11 +3,11 @@ from rest_framework_json_api import serializers as jsonapi
 
 from apps.agenda_periods.models import AgendaPeriod
 from apps.core.serializers import (
+    OptionalOneRelationship,
     Relationship,
     ResourceSerializer,
     SelfLinkField,
     TenantRelatedField,
-    UnmodelledRelationship,
 )
 from apps.rentables.models import Category, Rentable
 
@@ -17,9 +17,12 @@ class AgendaPeriodSerializer(ResourceSerializer):
 
     url = SelfLinkField("v3:agenda_period-detail")
     rentable = TenantRelatedField(queryset=Rentable.objects.all())
-    reservation = UnmodelledRelationship("reservation")
+    reservation = OptionalOneRelationship(read_only=True)
 
-    included_serializers = {"rentable": "apps.rentables.serializers.RentableSerializer"}
+    included_serializers = {
+        "rentable": "apps.rentables.serializers.RentableSerializer",
+        "reservation": "apps.bookings.serializers.ReservationSerializer",
+    }
 
     class Meta:
         model = AgendaPeriod

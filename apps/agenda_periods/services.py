@@ -1,4 +1,4 @@
-"""Writes to the calendar. Every change of dates goes through ``_claim``, which makes them
+"""Writes to the calendar. Every change of dates goes through ``period_claim``, which makes them
 all-or-nothing and race-free: PostgreSQL's exclusion constraint refuses an overlapping row
 whatever the timing; on SQLite the transaction holds the write lock from its first statement
 (``BEGIN IMMEDIATE``), so the check before the write cannot interleave with another writer.
@@ -59,7 +59,7 @@ def _release_expired_holds(*, rentable_id: int, start_date: dt.date, end_date: d
     ).update(blocking=False, updated_at=timezone.now())
 
 
-def _claim(period: AgendaPeriod) -> AgendaPeriod:
+def period_claim(period: AgendaPeriod) -> AgendaPeriod:
     """Saves ``period`` (new or changed) unless its dates clash: then 409 naming the clash.
 
     Must run inside the caller's transaction.
@@ -127,7 +127,7 @@ def agenda_period_create(
     )
     if ical_uid:
         period.ical_uid = ical_uid
-    return _claim(period)
+    return period_claim(period)
 
 
 @transaction.atomic
@@ -138,7 +138,7 @@ def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
     for name, value in changes.items():
         setattr(period, name, value)
     validate_dates(start_date=period.start_date, end_date=period.end_date)
-    return _claim(period)
+    return period_claim(period)
 
 
 @transaction.atomic

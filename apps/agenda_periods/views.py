@@ -32,7 +32,10 @@ class AgendaPeriodViewSet(ReadOnlyResourceViewSet):
     filterset_class = AgendaPeriodFilter
     scope_resource = "agenda_period"
     sort_fields = AGENDA_SORT
-    select_for_includes = {"rentable": ["rentable__category"]}
+    select_for_includes = {
+        "rentable": ["rentable__category"],
+        "reservation": ["reservation__booking"],
+    }
 
     def base_queryset(self):
         return selectors.agenda_period_list(administration=self.administration)

@@ -156,6 +156,8 @@ class Attribute:
     choices: frozenset[str] | None = None
     # For COMPUTED attributes: returns a Q from an expression (ignoring its ``!``).
     build: Callable[[Expression], Q] | None = None
+    # The path crosses a to-many relation: matching rows may repeat unless made distinct.
+    many: bool = False
 
     def parse(self, term: str):
         value = PARSERS[self.kind](term)
@@ -251,6 +253,18 @@ def _resolve_field(model, path: str) -> models.Field:
     return field
 
 
+def _crosses_many(model, path: str) -> bool:
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # noqa: BLE001 - "id" of the last model, or an attname
+            return False
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model or model
+    return False
+
+
 class FilterSet:
     """Declares what a resource can be filtered on.
 
@@ -287,7 +301,10 @@ class FilterSet:
             choices = frozenset(str(c) for c, _ in field.choices) if field.choices else None
             result[name] = Attribute(path, kind_of(field), choices)
         for name, path in cls.relationships.items():
-            result[name] = Attribute(path if path.endswith("_id") else f"{path}__pk", RELATIONSHIP)
+            many = _crosses_many(cls.model, path)
+            result[name] = Attribute(
+                path if path.endswith("_id") else f"{path}__pk", RELATIONSHIP, many=many
+            )
         result.update(cls.computed)
         return result
 
@@ -302,6 +319,7 @@ class VendorFilterBackend:
     def filter_queryset(self, request, queryset, view):
         filterset = getattr(view, "filterset_class", None)
         handled = set(getattr(view, "special_filters", ()))
+        repeats = False
         for param in filter_params(request):
             match = FILTER_PARAM.match(param)
             names = match.group("names").split("|") if match else []
@@ -309,7 +327,8 @@ class VendorFilterBackend:
                 continue
             condition = self.condition(request, param, names, filterset)
             queryset = queryset.filter(condition)
-        return queryset
+            repeats = repeats or any(filterset.fields()[name].many for name in names)
+        return queryset.distinct() if repeats else queryset
 
     @staticmethod
     def condition(request, param: str, names: list[str], filterset) -> Q:

@@ -16,6 +16,7 @@ from rest_framework_json_api.utils import get_resource_type_from_serializer
 from apps.core import query
 from apps.core.filters import Attribute
 from apps.core.localization import LOCALES
+from apps.core.permissions import ACTION_BY_METHOD
 from apps.core.scopes import SCOPES
 from apps.core.serializers import LocaleListField, LocalizedField, SelfLinkField
 
@@ -224,9 +225,23 @@ def _document_schema(ref: str, many: bool) -> dict:
     return {"type": "object", "properties": props}
 
 
-def _operation(viewset, action, path_params, resource_type, basename) -> tuple[str, dict]:
-    method, scope_action = ACTION_METHODS[action]
-    scopes = list(viewset().required_scopes(scope_action))
+def _view(viewset, action: str):
+    """The viewset as a request for ``action`` would see it (per-action scopes, serializers)."""
+    view = viewset()
+    view.action = action
+    view.kwargs = {}
+    view.request = None
+    return view
+
+
+def _operation(viewset, action, path_params, resource_type, basename, method) -> tuple[str, dict]:
+    scope_action = ACTION_BY_METHOD[method.upper()]
+    scopes = list(_view(viewset, action).required_scopes(scope_action))
+    kind = (
+        action
+        if action in ACTION_METHODS
+        else {"patch": "partial_update", "post": "create"}.get(method, "retrieve")
+    )
     ref = f"#/components/schemas/{resource_type}"
     params = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -241,8 +256,8 @@ def _operation(viewset, action, path_params, resource_type, basename) -> tuple[s
             "example": "en,nl",
         }
     )
-    if action in ("list", "retrieve"):
-        params += _read_parameters(viewset, collection=action == "list")
+    if kind in ("list", "retrieve") and action in ACTION_METHODS:
+        params += _read_parameters(viewset, collection=kind == "list")
     op = {
         "operationId": f"{basename}_{action}",
         "tags": [basename],
@@ -258,13 +273,13 @@ def _operation(viewset, action, path_params, resource_type, basename) -> tuple[s
             for status, text in ERROR_STATUSES.items()
         },
     }
-    if action == "destroy":
+    if kind == "destroy":
         op["responses"]["204"] = {"description": "Deleted"}
     else:
         status = "201" if action == "create" else "200"
-        schema = _document_schema(ref, many=action == "list")
+        schema = _document_schema(ref, many=kind == "list")
         op["responses"][status] = {"description": "OK", "content": {JSONAPI: {"schema": schema}}}
-    if action in ("create", "partial_update"):
+    if kind in ("create", "partial_update"):
         body = {
             "type": "object",
             "required": ["data"],
@@ -282,7 +297,7 @@ def _routes(router):
             url = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", url)
             for http_method, action in route.mapping.items():
                 if hasattr(viewset, action) and http_method in viewset.http_method_names:
-                    yield f"/v3/{url}", viewset, action, basename
+                    yield f"/v3/{url}", viewset, action, basename, http_method
 
 
 def build_document(router, base_url: str = "") -> dict:
@@ -327,10 +342,8 @@ def build_document(router, base_url: str = "") -> dict:
             },
         },
     }
-    for url, viewset, action, basename in _routes(router):
-        if action not in ACTION_METHODS:
-            continue
-        serializer_class = viewset.serializer_class
+    for url, viewset, action, basename, method in _routes(router):
+        serializer_class = _view(viewset, action).get_serializer_class()
         resource_type = get_resource_type_from_serializer(serializer_class)
         schemas.setdefault(resource_type, _resource_schema(serializer_class, writable=False))
         schemas.setdefault(
@@ -339,7 +352,7 @@ def build_document(router, base_url: str = "") -> dict:
         for cls in query.reachable_types(serializer_class).values():
             schemas.setdefault(get_resource_type_from_serializer(cls), _resource_schema(cls, False))
         path_params = re.findall(r"{(\w+)}", url)
-        method, op = _operation(viewset, action, path_params, resource_type, basename)
+        method, op = _operation(viewset, action, path_params, resource_type, basename, method)
         paths.setdefault(url, {})[method] = op
     return {
         "openapi": "3.0.3",

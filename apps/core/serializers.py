@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.relations import HyperlinkedIdentityField, ManyRelatedField
@@ -228,3 +230,61 @@ class TenantRelatedField(Relationship):
         view = self.context.get("view")
         administration = getattr(view, "administration", None)
         return queryset.filter(administration=administration) if administration else queryset.none()
+
+
+def money(amount, currency: str) -> dict:
+    """The vendor's money object: both members strings, never floats."""
+    return {"currency": currency, "value": f"{Decimal(amount):.2f}"}
+
+
+class MoneyField(serializers.Field):
+    """``{"currency": "EUR", "value": "12.50"}``. The currency is the administration's: input
+    may omit it, and may not name another."""
+
+    default_error_messages = {
+        "invalid": 'Expected a money object like {"currency": "EUR", "value": "12.50"}.',
+        "currency": "Amounts here are in {expected}, not {given}.",
+        "negative": "The amount may not be negative.",
+    }
+
+    def __init__(self, *, currency_source: str = "currency", **kwargs):
+        self.currency_source = currency_source
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        amount = super().get_attribute(instance)
+        currency = instance
+        for part in self.currency_source.split("."):
+            currency = getattr(currency, part)
+        return None if amount is None else money(amount, currency)
+
+    def to_representation(self, value):
+        return value
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict) or set(data) - {"currency", "value"} or "value" not in data:
+            self.fail("invalid")
+        view = self.context.get("view")
+        expected = getattr(getattr(view, "administration", None), "currency", None)
+        given = data.get("currency")
+        if given is not None and expected is not None and given != expected:
+            self.fail("currency", expected=expected, given=given)
+        try:
+            amount = Decimal(str(data["value"]))
+        except (InvalidOperation, ValueError):
+            self.fail("invalid")
+        if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
+            self.fail("invalid")
+        if amount < 0:
+            self.fail("negative")
+        return amount.quantize(Decimal("0.01"))
+
+
+class OptionalOneRelationship(Relationship):
+    """A to-one relationship that may not exist, such as the reverse of a one-to-one."""
+
+    def get_attribute(self, instance):
+        try:
+            return getattr(instance, self.source)
+        except ObjectDoesNotExist:
+            return None

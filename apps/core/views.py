@@ -107,6 +107,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
             raise missing
         self.administration = administration
 
+    def expected_document_id(self) -> str | None:
+        """The ``id`` a PATCH document must carry: the URL's, unless an action says otherwise."""
+        value = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        return None if value is None else str(value)
+
     def get_sort_fields(self) -> dict[str, str]:
         fields = self.sort_fields
         return dict(fields) if isinstance(fields, dict) else {name: name for name in fields}

@@ -31,6 +31,8 @@ LOCAL_APPS = [
     "apps.administrations",
     "apps.rentables",
     "apps.agenda_periods",
+    "apps.customers",
+    "apps.bookings",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -127,6 +129,10 @@ AGENDA_HORIZON_DAYS = env.int(
 )  # how far ahead periods may go
 AVAILABILITY_MAX_NIGHTS = env.int("AVAILABILITY_MAX_NIGHTS", default=365)
 CALENDAR_DAYS_MAX_NIGHTS = env.int("CALENDAR_DAYS_MAX_NIGHTS", default=366)
+
+# Bookings
+BOOKING_VAT_PERCENTAGE = env.float("BOOKING_VAT_PERCENTAGE", default=9.0)  # VAT on rent
+CONCEPT_HOLD_MINUTES = env.int("CONCEPT_HOLD_MINUTES", default=60)  # how long a cart holds dates
 
 # Outbound requests (iCal feeds, webhooks) may only reach public addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=False)

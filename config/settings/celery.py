@@ -24,4 +24,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "expire-options": {
+        "task": "bookings.expire_options",
+        "schedule": env.float("OPTION_EXPIRY_INTERVAL_SECONDS", default=60.0),
+    },
+}

@@ -1,0 +1,362 @@
+"""Writes of bookings and reservations: the booking flow.
+
+Every function here is all-or-nothing (``@transaction.atomic``): a clash on any reservation
+(409) or an invalid value (422) leaves no booking, customer or agenda period behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.administrations.models import Administration
+from apps.administrations.services import sequence_next
+from apps.agenda_periods.models import PeriodType
+from apps.agenda_periods.services import (
+    agenda_period_create,
+    agenda_period_update,
+    period_claim,
+)
+from apps.bookings.models import Booking, Reservation, State
+from apps.bookings.services.states import (
+    EXPIRING_STATES,
+    INITIAL_STATES,
+    RELEASED_STATES,
+    check_transition,
+    hold_until,
+)
+from apps.core.errors import ApiError
+from apps.customers.models import Customer
+from apps.rentables.models import Rentable
+
+CENT = Decimal("0.01")
+RESERVATION_FIELDS = {
+    "rentable", "arrival_date", "departure_date", "adults", "children", "babies", "pets",
+    "rent_price", "remote_reservation_nr",
+}  # fmt: skip
+
+
+# -- totals -----------------------------------------------------------------------------------
+
+
+def apply_discount(amount: Decimal, discount: str) -> Decimal:
+    """``"10%"`` takes a percentage off, ``"25"`` an amount; never below zero."""
+    if not discount:
+        return amount
+    if discount.endswith("%"):
+        reduced = amount * (Decimal(100) - Decimal(discount[:-1])) / Decimal(100)
+    else:
+        reduced = amount - Decimal(discount)
+    return max(reduced, Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def booking_recalculate(*, booking: Booking) -> Booking:
+    """Derives the rent and the total from the active reservations; checks the downpayment."""
+    active = booking.reservations.exclude(state__in=RELEASED_STATES)
+    booking.rent_total = sum((r.rent_price for r in active), Decimal(0)).quantize(CENT)
+    booking.total = apply_discount(booking.rent_total, booking.discount)
+    if booking.downpayment is not None:
+        if booking.total <= 0:
+            raise ValidationError(
+                {"downpayment": "A downpayment needs a final price: the booking's total is 0."}
+            )
+        if booking.downpayment > booking.total:
+            raise ValidationError(
+                {"downpayment": f"The downpayment exceeds the total ({booking.total})."}
+            )
+    booking.save()
+    return booking
+
+
+# -- reservations -----------------------------------------------------------------------------
+
+
+def _check_stay(booking: Booking, rentable: Rentable, adults: int, children: int) -> None:
+    if rentable.administration_id != booking.administration_id:
+        raise ValidationError({"rentable": "The rentable belongs to another administration."})
+    if not rentable.active:
+        raise ValidationError({"rentable": f"Rentable {rentable.pk} is not active."})
+    if adults < 1:
+        raise ValidationError({"adults": "A stay needs at least one adult."})
+    capacity = rentable.effective_max_number_of_people
+    if capacity is not None and adults + children > capacity:
+        raise ValidationError(
+            {
+                "adults": f"{adults + children} guests (adults and children) do not fit rentable "
+                f"{rentable.pk}, which sleeps at most {capacity}."
+            }
+        )
+
+
+@transaction.atomic
+def reservation_add(
+    *,
+    booking: Booking,
+    rentable: Rentable,
+    arrival_date: dt.date,
+    departure_date: dt.date,
+    adults: int = 1,
+    children: int = 0,
+    babies: int = 0,
+    pets: int = 0,
+    rent_price: Decimal = Decimal(0),
+    remote_reservation_nr: str = "",
+    recalculate: bool = True,
+) -> Reservation:
+    """Adds a stay to the booking and claims its nights on the rentable's calendar (409 when
+    they are taken). The period holds until the booking's hold ends (options, concepts)."""
+    if booking.state in RELEASED_STATES:
+        raise ValidationError({"booking": f"Booking {booking.booking_nr} is {booking.state}."})
+    _check_stay(booking, rentable, adults, children)
+    period = agenda_period_create(
+        administration=booking.administration,
+        rentable=rentable,
+        period_type=PeriodType.RESERVATION,
+        start_date=arrival_date,
+        end_date=departure_date,
+        label=f"Booking {booking.booking_nr}",
+        expires_at=booking.option_expires_at if booking.state in EXPIRING_STATES else None,
+    )
+    reservation = Reservation.objects.create(
+        administration=booking.administration,
+        booking=booking,
+        rentable=rentable,
+        category_id=rentable.category_id,
+        agenda_period=period,
+        arrival_date=arrival_date,
+        departure_date=departure_date,
+        adults=adults,
+        children=children,
+        babies=babies,
+        pets=pets,
+        rent_price=rent_price,
+        state=booking.state,
+        remote_reservation_nr=remote_reservation_nr,
+    )
+    if recalculate:
+        booking_recalculate(booking=booking)
+    return reservation
+
+
+@transaction.atomic
+def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
+    """Changes a stay: new dates or another rentable re-claim the calendar (409 if taken)."""
+    state = changes.pop("state", None)
+    reason = changes.pop("cancel_reason", "")
+    cancel_date = changes.pop("cancel_date", None)
+    for name, value in changes.items():
+        setattr(reservation, name, value)
+    if changes:
+        if reservation.state in RELEASED_STATES:
+            raise ValidationError({"state": "A cancelled reservation cannot be changed."})
+        _check_stay(
+            reservation.booking, reservation.rentable, reservation.adults, reservation.children
+        )
+        reservation.category_id = reservation.rentable.category_id
+        if reservation.agenda_period_id and {"rentable", "arrival_date", "departure_date"} & set(
+            changes
+        ):
+            agenda_period_update(
+                period=reservation.agenda_period,
+                rentable=reservation.rentable,
+                start_date=reservation.arrival_date,
+                end_date=reservation.departure_date,
+            )
+        reservation.save()
+    if state is not None and state != reservation.state:
+        if state != State.CANCELLED:
+            raise ApiError(
+                422,
+                "A single reservation can only be cancelled; change the booking's state otherwise.",
+                code="INVALID_STATE_TRANSITION",
+                pointer="/data/attributes/state",
+            )
+        reservation_cancel(reservation=reservation, reason=reason, cancel_date=cancel_date)
+    booking_recalculate(booking=reservation.booking)
+    return reservation
+
+
+@transaction.atomic
+def reservation_cancel(
+    *, reservation: Reservation, reason: str = "", cancel_date: dt.date | None = None
+) -> Reservation:
+    """Frees the nights at once. Cancelling a booking's last active stay cancels the booking."""
+    if reservation.state in RELEASED_STATES:
+        return reservation
+    _release(reservation, reason, cancel_date)
+    booking = reservation.booking
+    if not booking.reservations.exclude(state__in=RELEASED_STATES).exists():
+        booking.state = State.CANCELLED
+        booking.cancel_reason = reason
+        booking.cancel_date = cancel_date or timezone.localdate()
+        booking.option_expires_at = None
+    booking_recalculate(booking=booking)
+    return reservation
+
+
+def _release(reservation: Reservation, reason: str, cancel_date: dt.date | None) -> None:
+    reservation.state = State.CANCELLED
+    reservation.cancel_reason = reason
+    reservation.cancel_date = cancel_date or timezone.localdate()
+    reservation.save()
+    period = reservation.agenda_period
+    if period is not None and period.blocking:
+        period.blocking = False
+        period.save(update_fields=["blocking", "updated_at"])
+
+
+# -- bookings ---------------------------------------------------------------------------------
+
+
+def _new_booking_nr(administration: Administration) -> str:
+    return str(sequence_next(administration=administration, name="booking_nr", start=100001))
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    administration: Administration,
+    customer: Customer | None = None,
+    reservations: list[dict] | tuple = (),
+    state: str | None = None,
+    owned_by_app_id: int | None = None,
+    **attributes,
+) -> Booking:
+    """Creates the booking and all its stays in one transaction.
+
+    ``state`` defaults to ``option`` when an option validity or expiry is given and to
+    ``confirmed`` otherwise. ``reservations`` are dicts of ``reservation_add`` arguments; a
+    clash on the n-th is a 409 whose pointer names it (``/included/<n>`` is set by the view).
+    """
+    if state is None:
+        wants_option = attributes.get("option_validity") or attributes.get("option_expires_at")
+        state = State.OPTION if wants_option else State.CONFIRMED
+    if state not in INITIAL_STATES:
+        raise ApiError(
+            422,
+            f"A booking starts as one of {', '.join(sorted(INITIAL_STATES))}, not '{state}'.",
+            code="INVALID_STATE_TRANSITION",
+            pointer="/data/attributes/state",
+        )
+    option_expires_at = hold_until(
+        state,
+        option_validity=attributes.get("option_validity"),
+        option_expires_at=attributes.pop("option_expires_at", None),
+    )
+    booking = Booking.objects.create(
+        administration=administration,
+        customer=customer,
+        booking_nr=_new_booking_nr(administration),
+        token=secrets.token_urlsafe(32),
+        state=state,
+        option_expires_at=option_expires_at,
+        confirmed_at=timezone.now() if state == State.CONFIRMED else None,
+        currency=administration.currency,
+        owned_by_app_id=owned_by_app_id,
+        **attributes,
+    )
+    for index, spec in enumerate(reservations):
+        try:
+            reservation_add(booking=booking, recalculate=False, **spec)
+        except (ApiError, ValidationError) as exc:
+            exc.reservation_index = index  # the view points the error at that stay
+            raise
+    booking_recalculate(booking=booking)
+    return booking
+
+
+@transaction.atomic
+def booking_update(*, booking: Booking, **attributes) -> Booking:
+    """Changes attributes; a new ``state`` goes through ``booking_transition``."""
+    state = attributes.pop("state", None)
+    reason = attributes.pop("cancel_reason", None)
+    cancel_date = attributes.pop("cancel_date", None)
+    for name, value in attributes.items():
+        setattr(booking, name, value)
+    if state is not None and state != booking.state:
+        booking_transition(
+            booking=booking, state=state, cancel_reason=reason or "", cancel_date=cancel_date
+        )
+    else:
+        if reason is not None:
+            booking.cancel_reason = reason
+        if cancel_date is not None:
+            booking.cancel_date = cancel_date
+    return booking_recalculate(booking=booking)
+
+
+@transaction.atomic
+def booking_transition(
+    *, booking: Booking, state: str, cancel_reason: str = "", cancel_date: dt.date | None = None
+) -> Booking:
+    """Moves the booking (and its stays) to ``state``.
+
+    Cancelling frees every night at once. Restoring (cancelled → confirmed/option) claims the
+    nights again and is a 409 when any of them were taken meanwhile. Illegal moves are 422
+    ``INVALID_STATE_TRANSITION``.
+    """
+    check_transition(booking.state, state)
+    previous = booking.state
+    if state == State.CANCELLED:
+        for reservation in booking.reservations.exclude(state__in=RELEASED_STATES):
+            _release(reservation, cancel_reason, cancel_date)
+        booking.cancel_reason = cancel_reason
+        booking.cancel_date = cancel_date or timezone.localdate()
+        booking.option_expires_at = None
+    else:
+        booking.option_expires_at = (
+            hold_until(state, option_validity=booking.option_validity, option_expires_at=None)
+            if state in EXPIRING_STATES
+            else None
+        )
+        restoring = previous in RELEASED_STATES
+        for reservation in booking.reservations.select_related("agenda_period"):
+            if reservation.state in RELEASED_STATES:
+                cancelled_with_booking = (reservation.cancel_reason, reservation.cancel_date) == (
+                    booking.cancel_reason,
+                    booking.cancel_date,
+                )
+                if not (restoring and cancelled_with_booking):
+                    continue  # a stay cancelled on its own stays cancelled
+            period = reservation.agenda_period
+            if period is not None:
+                period.blocking = True
+                period.expires_at = booking.option_expires_at
+                period_claim(period)
+            reservation.state = state
+            reservation.cancel_reason = ""
+            reservation.cancel_date = None
+            reservation.save()
+        if restoring:
+            booking.cancel_reason = ""
+            booking.cancel_date = None
+        if state == State.CONFIRMED:
+            booking.confirmed_at = timezone.now()
+    booking.state = state
+    booking.save()
+    return booking
+
+
+def booking_expire_options(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Cancels options (and concepts) whose hold has ended, with cancel_reason "option
+    expired". Idempotent and safe to run in several workers at once (rows are claimed with
+    ``SKIP LOCKED`` where the database has it). Returns how many it cancelled."""
+    now = now or timezone.now()
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            queryset = Booking.objects.filter(
+                state__in=EXPIRING_STATES, option_expires_at__lte=now
+            ).order_by("option_expires_at", "pk")
+            booking = queryset.select_for_update(skip_locked=True).first()
+            if booking is None:
+                return done
+            reason = "option expired" if booking.state == State.OPTION else "concept expired"
+            booking_transition(booking=booking, state=State.CANCELLED, cancel_reason=reason)
+            done += 1
+    return done

@@ -1,0 +1,207 @@
+"""Bookings, reservations, and the booking's customer."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.bookings import selectors
+from apps.bookings.filters import BookingFilter, ReservationFilter
+from apps.bookings.models import Booking
+from apps.bookings.serializers import (
+    BookingSerializer,
+    ReservationSerializer,
+    SidePostedReservationSerializer,
+)
+from apps.bookings.services import bookings as services
+from apps.bookings.sideposting import SidePostReader, flatten_errors, validation_failure
+from apps.core.errors import ApiError
+from apps.core.views import ResourceModelViewSet
+from apps.customers import services as customer_services
+from apps.customers.serializers import CustomerSerializer
+
+BOOKING_SORT = (
+    "booking_nr", "state", "confirmed_at", "cancel_date", "option_validity", "remote_booking_nr",
+    "reference_nr", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _point_at_reservation(exc, pointers: list[str]):
+    """Re-aims an error raised while saving the n-th side-posted reservation at its
+    ``included`` entry."""
+    index = getattr(exc, "reservation_index", None)
+    if index is None:
+        return exc
+    base = pointers[index]
+    if isinstance(exc, ApiError):
+        exc.pointer = base
+        return exc
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    objects = []
+    for name, messages in detail.items():
+        member = "relationships" if name in ("rentable", "booking") else "attributes"
+        pointer = base if name == "non_field_errors" else f"{base}/{member}/{name}"
+        objects += flatten_errors(messages, pointer)
+    return validation_failure(objects)
+
+
+class BookingViewSet(ResourceModelViewSet):
+    """The cart. Reads need ``booking|read`` (or ``channel::booking|read`` for an app's own
+    bookings); every write needs ``reservation|write``."""
+
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilter
+    scope_resource = "booking"
+    scope_overrides = {
+        "read": ("booking|read", "channel::booking|read"),
+        "write": ("reservation|write",),
+        "delete": ("reservation|write",),
+    }
+    sort_fields = BOOKING_SORT
+    http_method_names = ["get", "post", "patch", "head"]
+    select_for_includes = {"customer": ["customer"], "administration": ["administration"]}
+    prefetch_for_includes = {
+        "customer": ["customer__labels"],
+        "reservations.rentable": ["reservations__rentable"],
+        "reservations.rentable.category": [
+            "reservations__rentable__category",
+            "reservations__rentable__category__optional_amenities",
+        ],
+        "reservations.category": ["reservations__category__optional_amenities"],
+        "reservations.agenda_period": ["reservations__agenda_period"],
+    }
+
+    def base_queryset(self):
+        return selectors.booking_list(
+            administration=self.administration,
+            credential=self.request.auth,
+            granted=self.granted_scopes,
+        )
+
+    def get_serializer_class(self):
+        return CustomerSerializer if self.action == "customer" else BookingSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reader = SidePostReader(request.data, self.get_serializer_context())
+        side = reader.read(
+            customer_serializer=CustomerSerializer,
+            reservation_serializer=SidePostedReservationSerializer,
+        )
+        try:
+            booking = self._save(serializer.validated_data, side)
+        except (ApiError, ValidationError) as exc:
+            raise _point_at_reservation(exc, side.reservation_pointers) from None
+        serializer.instance = self.get_queryset().get(pk=booking.pk)
+        headers = {"Location": str(serializer.data["url"])}
+        return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
+
+    @transaction.atomic
+    def _save(self, attributes: dict, side) -> Booking:
+        customer = side.customer
+        if side.customer_attributes is not None:
+            if customer is None:
+                customer = customer_services.customer_create(
+                    administration=self.administration, **side.customer_attributes
+                )
+            else:
+                customer = customer_services.customer_update(
+                    customer=customer, **side.customer_attributes
+                )
+        return services.booking_create(
+            administration=self.administration,
+            customer=customer,
+            reservations=side.reservations,
+            owned_by_app_id=self.request.auth.application_id,
+            **attributes,
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.booking_update(
+            booking=serializer.instance, **serializer.validated_data
+        )
+
+    # -- PATCH …/bookings/{id}/customer ----------------------------------------------------
+
+    def required_scopes(self, action: str) -> tuple[str, ...]:
+        if getattr(self, "action", None) == "customer":
+            return ("customer|write",)
+        return super().required_scopes(action)
+
+    def expected_document_id(self):
+        if self.action == "customer":
+            booking = self.get_object()
+            return str(booking.customer_id) if booking.customer_id else None
+        return super().expected_document_id()
+
+    @action(detail=True, methods=["patch"], url_path="customer")
+    def customer(self, request, *args, **kwargs):
+        """Updates (or, when the booking has none yet, creates) the booking's customer."""
+        booking = self.get_object()
+        current = booking.customer
+        serializer = CustomerSerializer(
+            current,
+            data=request.data,
+            partial=current is not None,
+            context=self.get_serializer_context(),
+        )
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            if current is None:
+                current = customer_services.customer_create(
+                    administration=self.administration, **serializer.validated_data
+                )
+                booking.customer = current
+                booking.save(update_fields=["customer", "updated_at"])
+            else:
+                current = customer_services.customer_update(
+                    customer=current, **serializer.validated_data
+                )
+        return Response(CustomerSerializer(current, context=self.get_serializer_context()).data)
+
+
+class ReservationViewSet(ResourceModelViewSet):
+    """Stays. A booking can be built step by step with ``POST …/reservations``."""
+
+    serializer_class = ReservationSerializer
+    filterset_class = ReservationFilter
+    scope_resource = "reservation"
+    scope_overrides = {"read": ("reservation|read", "channel::reservation|read")}
+    sort_fields = ("arrival_date", "departure_date", "state", "created_at", "updated_at")
+    http_method_names = ["get", "post", "patch", "head"]
+    select_for_includes = {
+        "rentable": ["rentable"],
+        "rentable.category": ["rentable__category"],
+        "category": ["category"],
+        "agenda_period": ["agenda_period"],
+    }
+    prefetch_for_includes = {
+        "booking": ["booking__reservations"],
+        "category": ["category__optional_amenities"],
+        "rentable.category": ["rentable__category__optional_amenities"],
+    }
+
+    def base_queryset(self):
+        return selectors.reservation_list(
+            administration=self.administration,
+            credential=self.request.auth,
+            granted=self.granted_scopes,
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("state", None)
+        for name in ("cancel_reason", "cancel_date"):
+            data.pop(name, None)
+        serializer.instance = services.reservation_add(**data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "booking" in data and data["booking"] != serializer.instance.booking:
+            raise ValidationError({"booking": "A reservation cannot move to another booking."})
+        data.pop("booking", None)
+        serializer.instance = services.reservation_update(reservation=serializer.instance, **data)

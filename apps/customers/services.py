@@ -1,0 +1,45 @@
+"""Writes of customers and labels."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from apps.administrations.models import Administration
+from apps.administrations.services import sequence_next
+from apps.customers.models import Customer, Label
+from apps.customers.validators import normalize_iban
+
+
+def _prepare(attributes: dict) -> dict:
+    if attributes.get("iban"):
+        attributes["iban"] = normalize_iban(attributes["iban"])
+    if attributes.get("bic"):
+        attributes["bic"] = attributes["bic"].upper()
+    return attributes
+
+
+@transaction.atomic
+def customer_create(*, administration: Administration, labels=None, **attributes) -> Customer:
+    """Creates a guest with the administration's next debtor code (D000001, D000002, …)."""
+    number = sequence_next(administration=administration, name="debtor_code")
+    customer = Customer.objects.create(
+        administration=administration, debtor_code=f"D{number:06d}", **_prepare(attributes)
+    )
+    if labels:
+        customer.labels.set(labels)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, labels=None, **attributes) -> Customer:
+    for name, value in _prepare(attributes).items():
+        setattr(customer, name, value)
+    customer.save()
+    if labels is not None:
+        customer.labels.set(labels)
+    return customer
+
+
+@transaction.atomic
+def label_create(*, administration: Administration, **attributes) -> Label:
+    return Label.objects.create(administration=administration, **attributes)
