@@ -9,7 +9,9 @@ from apps.agenda_periods.views import (
     CalendarDayViewSet,
     ExternalBlockedAgendaPeriodViewSet,
     MaintenanceAgendaPeriodViewSet,
+    OwnerMaintenanceAgendaPeriodViewSet,
 )
+from apps.agreements.views import AgreementViewSet, OwnerViewSet
 from apps.bookings.views import BookingViewSet, ReservationViewSet
 from apps.customers.views import CustomerViewSet, LabelViewSet
 from apps.rentables.views import (
@@ -33,6 +35,11 @@ router.register(
     basename="maintenance_agenda_period",
 )
 router.register(
+    f"{TENANT}/owner_maintenance_agenda_periods",
+    OwnerMaintenanceAgendaPeriodViewSet,
+    basename="owner_maintenance_agenda_period",
+)
+router.register(
     f"{TENANT}/external_blocked_agenda_periods",
     ExternalBlockedAgendaPeriodViewSet,
     basename="external_blocked_agenda_period",
@@ -42,6 +49,8 @@ router.register(f"{TENANT}/bookings", BookingViewSet, basename="booking")
 router.register(f"{TENANT}/reservations", ReservationViewSet, basename="reservation")
 router.register(f"{TENANT}/customers", CustomerViewSet, basename="customer")
 router.register(f"{TENANT}/labels", LabelViewSet, basename="label")
+router.register(f"{TENANT}/owners", OwnerViewSet, basename="owner")
+router.register(f"{TENANT}/agreements", AgreementViewSet, basename="agreement")
 router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")
 router.register(
     f"{TENANT}/administration_amenities",

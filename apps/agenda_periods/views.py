@@ -80,6 +80,28 @@ class ExternalBlockedAgendaPeriodViewSet(SubtypeAgendaPeriodViewSet):
     period_type = PeriodType.EXTERNAL_BLOCKED
 
 
+class OwnerMaintenanceAgendaPeriodViewSet(SubtypeAgendaPeriodViewSet):
+    """An owner's own maintenance: only while the rentable's agreement lets them (403)."""
+
+    period_type = PeriodType.OWNER_MAINTENANCE
+
+    def perform_create(self, serializer):
+        from apps.agreements.services import require_owner_agenda_rights
+
+        data = serializer.validated_data
+        require_owner_agenda_rights(rentable=data["rentable"], start_date=data["start_date"])
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        from apps.agreements.services import require_owner_agenda_rights
+
+        period = serializer.instance
+        rentable = serializer.validated_data.get("rentable", period.rentable)
+        start = serializer.validated_data.get("start_date", period.start_date)
+        require_owner_agenda_rights(rentable=rentable, start_date=start)
+        super().perform_update(serializer)
+
+
 def _date_param(request, name: str) -> dt.date:
     param = f"filter[{name}]"
     raw = request.query_params.get(param)

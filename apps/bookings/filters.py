@@ -13,10 +13,11 @@ class BookingFilter(FilterSet):
     )  # fmt: skip
     relationships = {
         "customer": "customer_id",
+        "owner": "owner_id",
         "administration": "administration_id",
         "reservations": "reservations__id",
     }
-    computed = {name: unmodelled_relationship() for name in ("owner", "traffic_source", "channel")}
+    computed = {name: unmodelled_relationship() for name in ("traffic_source", "channel")}
 
 
 class ReservationFilter(FilterSet):

@@ -48,6 +48,9 @@ class Booking(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="bookings",
     )
+    owner = models.ForeignKey(
+        "agreements.Owner", null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
     booking_nr = models.CharField(max_length=20)
     token = models.CharField(max_length=64, unique=True)
     state = models.CharField(max_length=40, choices=State.choices, db_index=True)

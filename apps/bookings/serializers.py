@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.agreements.models import Owner
 from apps.bookings.models import Booking, Reservation, State
 from apps.core.localization import LOCALES
 from apps.core.serializers import (
@@ -71,7 +72,7 @@ class BookingSerializer(ResourceSerializer):
         error_messages={"invalid": "Expected an hour like '12' or a time like '12:30'."},
     )
     customer = Relationship(read_only=True)
-    owner = UnmodelledRelationship("owner")
+    owner = TenantRelatedField(queryset=Owner.objects.all(), required=False, allow_null=True)
     traffic_source = UnmodelledRelationship("traffic_source")
     administration = Relationship(read_only=True)
     channel = UnmodelledRelationship("channel")
@@ -85,6 +86,7 @@ class BookingSerializer(ResourceSerializer):
         "customer": "apps.customers.serializers.CustomerSerializer",
         "administration": "apps.administrations.serializers.AdministrationSerializer",
         "reservations": "apps.bookings.serializers.ReservationSerializer",
+        "owner": "apps.agreements.serializers.OwnerSerializer",
     }
 
     class Meta:

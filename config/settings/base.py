@@ -33,6 +33,7 @@ LOCAL_APPS = [
     "apps.agenda_periods",
     "apps.customers",
     "apps.bookings",
+    "apps.agreements",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

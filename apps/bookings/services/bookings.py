@@ -266,8 +266,30 @@ def booking_create(
         except (ApiError, ValidationError) as exc:
             exc.reservation_index = index  # the view points the error at that stay
             raise
+    if booking.owner_id is not None:
+        _mark_owner_reservation(booking)
     booking_recalculate(booking=booking)
     return booking
+
+
+def _mark_owner_reservation(booking: Booking) -> None:
+    """A booking for an owner is an owner reservation when every stay is on a rentable whose
+    agreement, active at arrival, belongs to that owner and lets them reserve."""
+    from apps.agreements.services import owner_may_reserve
+
+    for reservation in booking.reservations.select_related("rentable"):
+        if not owner_may_reserve(
+            owner=booking.owner,
+            rentable=reservation.rentable,
+            arrival_date=reservation.arrival_date,
+        ):
+            raise ValidationError(
+                {
+                    "owner": f"Owner {booking.owner_id} has no agreement letting them reserve rentable "
+                    f"{reservation.rentable_id} on {reservation.arrival_date.isoformat()}."
+                }
+            )
+    booking.owner_reservation = True
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from apps.administrations.seed import seed_administration
 from apps.agenda_periods.seed import seed_calendar
+from apps.agreements.seed import seed_owners
 from apps.bookings.seed import seed_bookings
 from apps.oauth.seed import seed_demo_api_key
 from apps.rentables.seed import seed_catalogue
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         seed_catalogue(administration)
         seed_calendar(administration)
         seed_bookings(administration)
+        seed_owners(administration)
         key = seed_demo_api_key(administration)
         self.stdout.write(f"Demo administration: {administration.name} (id {administration.pk})")
         self.stdout.write(f"administration_id={administration.pk}")
