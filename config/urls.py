@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from apps.core import views_meta
@@ -9,7 +10,9 @@ urlpatterns = [
     path("v3/docs", views_meta.docs, name="docs"),
     path("v3/", include("config.api_router", namespace="v3")),
     re_path(r"^v3(/.*)?$", views_meta.api_not_found),
-    path("oauth/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("oauth/", include("apps.oauth.urls", namespace="oauth2_provider")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
 

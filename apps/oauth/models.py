@@ -109,3 +109,14 @@ class TokenGrant(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.access_token_id} → administration {self.administration_id}"
+
+
+class ConsentedGrant(models.Model):
+    """The administrations a user picked on the consent page, waiting for the code exchange."""
+
+    code = models.CharField(max_length=255, unique=True)
+    administration_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"consent for {len(self.administration_ids)} administration(s)"

@@ -1,4 +1,4 @@
-"""django-oauth-toolkit hooks: the scope list and the PKCE rule."""
+"""django-oauth-toolkit hook: the scope list."""
 
 from oauth2_provider.scopes import BaseScopes
 
@@ -19,11 +19,3 @@ class ScopesBackend(BaseScopes):
 
     def get_default_scopes(self, application=None, request=None, *args, **kwargs):
         return self.get_available_scopes(application, request)
-
-
-def pkce_required(client_id: str) -> bool:
-    """PKCE is mandatory for public clients and allowed (not forced) for confidential ones."""
-    from oauth2_provider.models import get_application_model
-
-    app = get_application_model().objects.filter(client_id=client_id).only("client_type").first()
-    return app is None or app.client_type == app.CLIENT_PUBLIC

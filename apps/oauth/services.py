@@ -101,6 +101,35 @@ def api_key_touch(*, api_key: ApiKey) -> None:
     api_key.last_used_at = now
 
 
+@transaction.atomic
+def application_register(
+    *,
+    name: str,
+    redirect_uris: str,
+    public: bool = False,
+    scopes: list[str] | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+) -> tuple[Application, str | None]:
+    """Registers an app for the authorization code flow (PKCE; confidential apps may also use
+    client credentials). Returns the app and its raw secret (None for a public app): only
+    a hash is stored, so the secret cannot be shown again."""
+    secret = None if public else (client_secret or secrets.token_urlsafe(40))
+    application = Application(
+        name=name,
+        redirect_uris=redirect_uris,
+        client_type=Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        allowed_scopes=parse_scopes(scopes if scopes is not None else "all"),
+        client_secret=secret or "",
+    )
+    if client_id:
+        application.client_id = client_id
+    application.full_clean(exclude=["client_secret", "user"])
+    application.save()
+    return application, secret
+
+
 def application_halt(*, application: Application, reason: str) -> Application:
     """Every key and token of the app is refused (403 APPLICATION_HALTED) until unhalted."""
     application.halted_at = timezone.now()

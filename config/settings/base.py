@@ -110,7 +110,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"  # where the OAuth consent page sends a signed-out user
 
 LOGGING = {
     "version": 1,

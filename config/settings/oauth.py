@@ -12,11 +12,14 @@ OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_provider.DeviceGrant"
 
 OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "apps.oauth.scopes.ScopesBackend",
-    "PKCE_REQUIRED": "apps.oauth.scopes.pkce_required",
+    # Whether PKCE is required is decided per client by apps.oauth.validators.Validator.
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH_ACCESS_TOKEN_EXPIRE_SECONDS", default=3600),
     "REFRESH_TOKEN_EXPIRE_SECONDS": env.int(
         "OAUTH_REFRESH_TOKEN_EXPIRE_SECONDS", default=30 * 24 * 3600
     ),
     "ROTATE_REFRESH_TOKEN": True,
+    "OAUTH2_VALIDATOR_CLASS": "apps.oauth.validators.Validator",
+    # The consent page is always shown: the user picks the administrations each time.
+    "REQUEST_APPROVAL_PROMPT": "force",
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
 }

@@ -109,3 +109,51 @@ def test_production_settings_start_with_secrets():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False False"
+
+
+def test_create_app_prints_its_client_credentials_last(administration):
+    from apps.oauth.models import Application, Subscription
+
+    confidential = run(
+        "create_app",
+        "--name",
+        "Acme",
+        "--redirect-uri",
+        "https://acme.example.com/cb",
+        "--scopes",
+        "booking|read",
+        "--subscribe",
+        str(administration.pk),
+    )
+    public = run(
+        "create_app", "--name", "Widget", "--redirect-uri", "https://w.example.com/cb", "--public"
+    )
+
+    client_id, secret = confidential[-1].split()
+    app = Application.objects.get(client_id=client_id)
+    assert app.client_type == "confidential" and app.allowed_scopes == ["booking|read"]
+    assert secret != app.client_secret  # stored hashed
+    assert Subscription.objects.get(application=app).administration == administration
+    public_id, dash = public[-1].split()
+    assert dash == "-"
+    assert Application.objects.get(client_id=public_id).client_type == "public"
+
+
+def test_create_app_refuses_unknown_administrations():
+    with pytest.raises(CommandError, match="No administration"):
+        run(
+            "create_app",
+            "--name",
+            "X",
+            "--redirect-uri",
+            "https://x.example.com/cb",
+            "--subscribe",
+            "424242",
+        )
+
+
+def test_seed_demo_prints_the_demo_apps():
+    lines = run("seed_demo")
+
+    assert any(line.startswith("Demo channel manager: client_id=demo-") for line in lines)
+    assert any("Demo booking widget" in line and "PKCE" in line for line in lines)

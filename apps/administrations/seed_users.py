@@ -1,0 +1,20 @@
+"""The demo sign-in for the back-office and the OAuth consent page (local use only)."""
+
+from django.contrib.auth import get_user_model
+
+from apps.administrations.models import Administration
+from apps.administrations.services import membership_add
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo-park-2026"
+
+
+def seed_demo_user(administration: Administration):
+    user, created = get_user_model().objects.get_or_create(
+        username=DEMO_USERNAME, defaults={"is_staff": True, "email": "demo@example.com"}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    membership_add(user=user, administration=administration)
+    return user
