@@ -20,6 +20,7 @@ from apps.rentables.views import (
     CategoryViewSet,
     RentableViewSet,
 )
+from apps.webhooks.views import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 TENANT = r"administrations/(?P<administration_id>[^/]+)"
 
@@ -51,6 +52,8 @@ router.register(f"{TENANT}/customers", CustomerViewSet, basename="customer")
 router.register(f"{TENANT}/labels", LabelViewSet, basename="label")
 router.register(f"{TENANT}/owners", OwnerViewSet, basename="owner")
 router.register(f"{TENANT}/agreements", AgreementViewSet, basename="agreement")
+router.register(f"{TENANT}/webhook_endpoints", WebhookEndpointViewSet, basename="webhook_endpoint")
+router.register(f"{TENANT}/webhook_deliveries", WebhookDeliveryViewSet, basename="webhook_delivery")
 router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")
 router.register(
     f"{TENANT}/administration_amenities",

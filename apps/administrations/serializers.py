@@ -5,7 +5,7 @@ from apps.core.serializers import LocaleListField, ResourceSerializer, SelfLinkF
 
 
 class AdministrationSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:administration-detail")
+    _self = SelfLinkField("v3:administration-detail")
     available_locales = LocaleListField(read_only=True)
     utc_offset = serializers.CharField(read_only=True)
 
@@ -13,7 +13,7 @@ class AdministrationSerializer(ResourceSerializer):
         model = Administration
         resource_name = "administration"
         fields = (
-            "url",
+            "_self",
             "name",
             "phone",
             "website",

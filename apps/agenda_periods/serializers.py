@@ -15,7 +15,7 @@ from apps.rentables.models import Category, Rentable
 class AgendaPeriodSerializer(ResourceSerializer):
     """One JSON:API type for all six subtypes; ``period_type`` names the subtype."""
 
-    url = SelfLinkField("v3:agenda_period-detail")
+    _self = SelfLinkField("v3:agenda_period-detail")
     rentable = TenantRelatedField(queryset=Rentable.objects.all())
     reservation = OptionalOneRelationship(read_only=True)
 
@@ -28,7 +28,7 @@ class AgendaPeriodSerializer(ResourceSerializer):
         model = AgendaPeriod
         resource_name = "agenda_period"
         fields = (
-            "url", "label", "start_date", "end_date", "period_type", "ical_uid",
+            "_self", "label", "start_date", "end_date", "period_type", "ical_uid",
             "created_at", "updated_at", "rentable", "reservation",
         )  # fmt: skip
         read_only_fields = ("period_type", "ical_uid", "created_at", "updated_at")

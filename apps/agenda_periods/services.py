@@ -16,7 +16,9 @@ from django.utils import timezone
 from apps.administrations.models import Administration
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.core.errors import ApiError, conflict
+from apps.core.resources import resource_object
 from apps.rentables.models import Rentable
+from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 
 def clash_error(clash: AgendaPeriod) -> ApiError:
@@ -127,24 +129,38 @@ def agenda_period_create(
     )
     if ical_uid:
         period.ical_uid = ical_uid
-    return period_claim(period)
+    period = period_claim(period)
+    event_emit("agenda_period.created", instance=period, administration=administration)
+    return period
 
 
 @transaction.atomic
 def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
     """Moves or relabels a period; a move onto taken dates is 409 and changes nothing."""
+    before = before_update(period, period.administration, "agenda_period.updated")
     if "rentable" in changes:
         _check_rentable(period.administration, changes["rentable"])
     for name, value in changes.items():
         setattr(period, name, value)
     validate_dates(start_date=period.start_date, end_date=period.end_date)
-    return period_claim(period)
+    period = period_claim(period)
+    emit_update(
+        "agenda_period.updated",
+        instance=period,
+        administration=period.administration,
+        before=before,
+    )
+    return period
 
 
 @transaction.atomic
 def agenda_period_delete(*, period: AgendaPeriod) -> None:
     """Frees the dates at once."""
+    administration = period.administration
+    data = resource_object(period) if listened(administration, "agenda_period.deleted") else None
     period.delete()
+    if data is not None:
+        event_emit("agenda_period.deleted", instance=None, administration=administration, data=data)
 
 
 def rentable_has_future_reservations(rentable: Rentable) -> bool:

@@ -8,7 +8,7 @@ from apps.core.serializers import (
 
 
 class OwnerSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:owner-detail")
+    _self = SelfLinkField("v3:owner-detail")
     agreements = Relationship(read_only=True, many=True)
 
     included_serializers = {"agreements": "apps.agreements.serializers.AgreementSerializer"}
@@ -17,7 +17,7 @@ class OwnerSerializer(ResourceSerializer):
         model = Owner
         resource_name = "owner"
         fields = (
-            "url", "name", "email", "phone", "locale", "iban", "address", "number", "postalcode",
+            "_self", "name", "email", "phone", "locale", "iban", "address", "number", "postalcode",
             "city", "country_code", "created_at", "updated_at", "agreements",
         )  # fmt: skip
         read_only_fields = ("created_at", "updated_at")
@@ -25,7 +25,7 @@ class OwnerSerializer(ResourceSerializer):
 
 
 class AgreementSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:agreement-detail")
+    _self = SelfLinkField("v3:agreement-detail")
     owner = Relationship(read_only=True)
     rentable_identity = Relationship(source="rentable", read_only=True)
     commission_agreement = UnmodelledRelationship("commission_agreement")
@@ -39,7 +39,7 @@ class AgreementSerializer(ResourceSerializer):
         model = Agreement
         resource_name = "agreement"
         fields = (
-            "url", "name", "active_from", "active_till", "frequency", "settlement_method",
+            "_self", "name", "active_from", "active_till", "frequency", "settlement_method",
             *OWNER_FLAGS, "created_at", "updated_at", "owner", "rentable_identity",
             "commission_agreement",
         )  # fmt: skip

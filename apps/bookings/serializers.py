@@ -30,7 +30,7 @@ class BookingSerializer(ResourceSerializer):
     """The cart. Money is derived from the reservations; ``state`` moves through the
     lifecycle (concept → option → confirmed → cancelled, and restore)."""
 
-    url = SelfLinkField("v3:booking-detail")
+    _self = SelfLinkField("v3:booking-detail")
     state = serializers.ChoiceField(choices=State.choices, required=False)
     locale = serializers.ChoiceField(choices=LOCALES, required=False)
     option_validity = serializers.IntegerField(
@@ -93,7 +93,7 @@ class BookingSerializer(ResourceSerializer):
         model = Booking
         resource_name = "booking"
         fields = (
-            "url", "customer_desires_downpayment", "after_payment_return_url", "redeemable_codes",
+            "_self", "customer_desires_downpayment", "after_payment_return_url", "redeemable_codes",
             "option_validity", "option_expires_at", "remote_booking_nr", "reference_nr", "locale",
             "memo", "currency", "cancel_date", "cancel_reason", "state", "token", "confirmed_at",
             "paid_by_customer", "deposit_completed", "booking_nr", "owner_reservation", "total",
@@ -143,7 +143,7 @@ class BookingSerializer(ResourceSerializer):
 
 
 class ReservationSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:reservation-detail")
+    _self = SelfLinkField("v3:reservation-detail")
     rent_price = MoneyField(currency_source="booking.currency", required=False)
     state = serializers.ChoiceField(choices=State.choices, required=False)
     adults = serializers.IntegerField(min_value=0, max_value=100, required=False)
@@ -166,7 +166,7 @@ class ReservationSerializer(ResourceSerializer):
         model = Reservation
         resource_name = "reservation"
         fields = (
-            "url", "arrival_date", "departure_date", "adults", "children", "babies", "pets",
+            "_self", "arrival_date", "departure_date", "adults", "children", "babies", "pets",
             "rent_price", "state", "remote_reservation_nr", "cancel_date", "cancel_reason",
             "created_at", "updated_at", "booking", "rentable", "category", "agenda_period",
         )  # fmt: skip

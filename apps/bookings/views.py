@@ -7,6 +7,7 @@ from django.db import transaction
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from apps.bookings import selectors
 from apps.bookings.filters import BookingFilter, ReservationFilter
@@ -97,7 +98,7 @@ class BookingViewSet(ResourceModelViewSet):
         except (ApiError, ValidationError) as exc:
             raise _point_at_reservation(exc, side.reservation_pointers) from None
         serializer.instance = self.get_queryset().get(pk=booking.pk)
-        headers = {"Location": str(serializer.data["url"])}
+        headers = {"Location": str(serializer.data[api_settings.URL_FIELD_NAME])}
         return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
 
     @transaction.atomic

@@ -354,13 +354,20 @@ def build_document(router, base_url: str = "") -> dict:
         path_params = re.findall(r"{(\w+)}", url)
         method, op = _operation(viewset, action, path_params, resource_type, basename, method)
         paths.setdefault(url, {})[method] = op
+    from apps.webhooks.events import EVENTS
+
+    events = "\n".join(f"- `{name}`: {text}" for name, text in EVENTS.items())
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "Holiday park booking API",
             "version": "3",
-            "description": "JSON:API 1.1 in the style of the Booking Experts API v3.",
+            "description": (
+                "JSON:API 1.1 in the style of the Booking Experts API v3.\n\n"
+                "Webhook events (subscribe with a webhook_endpoint; `*` for all):\n" + events
+            ),
         },
+        "x-webhook-events": dict(EVENTS),
         "servers": [{"url": base_url or "/"}],
         "paths": paths,
         "components": {

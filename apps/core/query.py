@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from rest_framework.settings import api_settings
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
 from apps.core.errors import ApiError, bad_query
@@ -26,7 +27,7 @@ def _included(serializer_class) -> dict:
 @cache
 def field_names(serializer_class) -> frozenset[str]:
     """Attribute and relationship names of a resource (what ``fields[type]`` may name)."""
-    names = set(serializer_class().fields) - {"url", "id"}
+    names = set(serializer_class().fields) - {api_settings.URL_FIELD_NAME, "id"}
     return frozenset(name for name in names if not name.startswith("_"))
 
 

@@ -106,14 +106,17 @@ class LocaleListField(serializers.ListField):
 class SelfLinkField(HyperlinkedIdentityField):
     """The resource's ``links.self``; nested routes get their ``administration_id`` filled in."""
 
-    def __init__(self, view_name: str, **kwargs):
+    def __init__(self, view_name: str, administration_source: str = "administration_id", **kwargs):
+        self.administration_source = administration_source
         kwargs.setdefault("read_only", True)
         kwargs.setdefault("source", "*")
         super().__init__(view_name=view_name, **kwargs)
 
     def get_url(self, obj, view_name, request, format):
         kwargs = {"pk": obj.pk}
-        administration_id = getattr(obj, "administration_id", None)
+        administration_id = obj
+        for part in self.administration_source.split("."):
+            administration_id = getattr(administration_id, part, None)
         if administration_id is not None and view_name != "v3:administration-detail":
             kwargs["administration_id"] = administration_id
         path = reverse(view_name, kwargs=kwargs)

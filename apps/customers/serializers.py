@@ -6,7 +6,7 @@ from apps.customers.validators import validate_country_code
 
 
 class LabelSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:label-detail")
+    _self = SelfLinkField("v3:label-detail")
     color = serializers.RegexField(
         r"^#[0-9a-fA-F]{6}$",
         required=False,
@@ -16,7 +16,7 @@ class LabelSerializer(ResourceSerializer):
     class Meta:
         model = Label
         resource_name = "label"
-        fields = ("url", "name", "color", "created_at", "updated_at")
+        fields = ("_self", "name", "color", "created_at", "updated_at")
         read_only_fields = ("created_at", "updated_at")
 
 
@@ -35,7 +35,7 @@ WRITE_ONLY = ("iban", "bic", "has_custom_invoice_details", "custom_invoice_detai
 
 
 class CustomerSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:customer-detail")
+    _self = SelfLinkField("v3:customer-detail")
     custom_invoice_details = CustomInvoiceDetailsSerializer(required=False, write_only=True)
     labels = TenantRelatedField(queryset=Label.objects.all(), many=True, required=False)
 
@@ -45,7 +45,7 @@ class CustomerSerializer(ResourceSerializer):
         model = Customer
         resource_name = "customer"
         fields = (
-            "url", "title", "first_name", "last_name", "phone", "email", "is_company", "company",
+            "_self", "title", "first_name", "last_name", "phone", "email", "is_company", "company",
             "vat_nr", "date_of_birth", "receive_newsletter", "address", "number", "postalcode",
             "city", "country_code", "locale", *WRITE_ONLY, "debtor_code", "created_at",
             "updated_at", "labels",

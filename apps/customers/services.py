@@ -8,6 +8,7 @@ from apps.administrations.models import Administration
 from apps.administrations.services import sequence_next
 from apps.customers.models import Customer, Label
 from apps.customers.validators import normalize_iban
+from apps.webhooks.services import before_update, emit_update
 
 
 def _prepare(attributes: dict) -> dict:
@@ -32,11 +33,16 @@ def customer_create(*, administration: Administration, labels=None, **attributes
 
 @transaction.atomic
 def customer_update(*, customer: Customer, labels=None, **attributes) -> Customer:
+    """Changes a guest's details; emits customer.updated with what changed."""
+    before = before_update(customer, customer.administration, "customer.updated")
     for name, value in _prepare(attributes).items():
         setattr(customer, name, value)
     customer.save()
     if labels is not None:
         customer.labels.set(labels)
+    emit_update(
+        "customer.updated", instance=customer, administration=customer.administration, before=before
+    )
     return customer
 
 

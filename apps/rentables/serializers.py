@@ -42,7 +42,7 @@ CATEGORY_RELATIONSHIPS = (
 
 
 class AmenitySerializer(ResourceSerializer):
-    url = SelfLinkField("v3:amenity-detail")
+    _self = SelfLinkField("v3:amenity-detail")
     options = serializers.SerializerMethodField(
         help_text="For multiple-choice amenities: [{id, name}], the id being a possible value."
     )
@@ -50,7 +50,7 @@ class AmenitySerializer(ResourceSerializer):
     class Meta:
         model = Amenity
         resource_name = "amenity"
-        fields = ("url", "name", "amenity_type", "options", "created_at", "updated_at")
+        fields = ("_self", "name", "amenity_type", "options", "created_at", "updated_at")
         read_only_fields = fields
 
     def get_options(self, amenity):
@@ -63,7 +63,7 @@ class AmenitySerializer(ResourceSerializer):
 
 
 class AdministrationAmenitySerializer(ResourceSerializer):
-    url = SelfLinkField("v3:administration_amenity-detail")
+    _self = SelfLinkField("v3:administration_amenity-detail")
     administration = Relationship(read_only=True)
     amenity = Relationship(read_only=True)
 
@@ -75,12 +75,12 @@ class AdministrationAmenitySerializer(ResourceSerializer):
     class Meta:
         model = AdministrationAmenity
         resource_name = "administration_amenity"
-        fields = ("url", "value", "administration", "amenity", "created_at", "updated_at")
+        fields = ("_self", "value", "administration", "amenity", "created_at", "updated_at")
         read_only_fields = fields
 
 
 class CategorySerializer(ResourceSerializer):
-    url = SelfLinkField("v3:category-detail")
+    _self = SelfLinkField("v3:category-detail")
     usps = LocalizedField(many=True, required=False)
     same_day_booking_closing_time = UtcTimeField(required=False, allow_null=True)
     checkin_times_for_week = TimesOfWeekField(required=False)
@@ -108,7 +108,7 @@ class CategorySerializer(ResourceSerializer):
     class Meta:
         model = Category
         resource_name = "category"
-        fields = ("url", *CATEGORY_WRITABLE, *CATEGORY_READ_ONLY, *CATEGORY_RELATIONSHIPS)
+        fields = ("_self", *CATEGORY_WRITABLE, *CATEGORY_READ_ONLY, *CATEGORY_RELATIONSHIPS)
         read_only_fields = CATEGORY_READ_ONLY
         extra_kwargs = {"name": {"required": True}}
 
@@ -139,7 +139,7 @@ class FallbackMaxPeopleField(serializers.IntegerField):
 
 
 class RentableSerializer(ResourceSerializer):
-    url = SelfLinkField("v3:rentable-detail")
+    _self = SelfLinkField("v3:rentable-detail")
     max_number_of_people = FallbackMaxPeopleField(
         required=False,
         allow_null=True,
@@ -160,7 +160,7 @@ class RentableSerializer(ResourceSerializer):
         model = Rentable
         resource_name = "rentable"
         fields = (
-            "url", "name", "reference", "active", "max_number_of_people", "ical_export_url",
+            "_self", "name", "reference", "active", "max_number_of_people", "ical_export_url",
             "created_at", "updated_at", "administration", "category",
         )  # fmt: skip
         read_only_fields = ("created_at", "updated_at")

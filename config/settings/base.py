@@ -34,6 +34,7 @@ LOCAL_APPS = [
     "apps.customers",
     "apps.bookings",
     "apps.agreements",
+    "apps.webhooks",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -120,6 +121,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# Where the API is reachable from outside: absolute links in webhook payloads and feed URLs.
+API_BASE_URL = env("API_BASE_URL", default="http://127.0.0.1:8000")
+
 # The calendar's covering index INCLUDEs columns on PostgreSQL; SQLite simply indexes the keys.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
@@ -135,8 +139,21 @@ CALENDAR_DAYS_MAX_NIGHTS = env.int("CALENDAR_DAYS_MAX_NIGHTS", default=366)
 BOOKING_VAT_PERCENTAGE = env.float("BOOKING_VAT_PERCENTAGE", default=9.0)  # VAT on rent
 CONCEPT_HOLD_MINUTES = env.int("CONCEPT_HOLD_MINUTES", default=60)  # how long a cart holds dates
 
+# Webhooks
+WEBHOOK_ENV = env("WEBHOOK_ENV", default="production")  # sent as X-BE-Env
+# Seconds between attempts: about three days in all, then the delivery has failed.
+WEBHOOK_RETRY_SCHEDULE = env.list(
+    "WEBHOOK_RETRY_SCHEDULE",
+    cast=int,
+    default=[60, 300, 1800, 7200, 18000, 36000, 86400, 86400],
+)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_DISABLE_AFTER_FAILING_DAYS = env.int("WEBHOOK_DISABLE_AFTER_FAILING_DAYS", default=3)
+WEBHOOK_OLD_SECRET_HOURS = env.int("WEBHOOK_OLD_SECRET_HOURS", default=24)
+
 # Outbound requests (iCal feeds, webhooks) may only reach public addresses unless this is set.
 OUTBOUND_ALLOW_PRIVATE_NETWORKS = env.bool("OUTBOUND_ALLOW_PRIVATE_NETWORKS", default=False)
+OUTBOUND_ALLOWED_PORTS = env.list("OUTBOUND_ALLOWED_PORTS", cast=int, default=[])  # beyond 80/443
 
 from config.settings.celery import *  # noqa: E402,F401,F403
 from config.settings.jsonapi import *  # noqa: E402,F401,F403

@@ -25,6 +25,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 
 CELERY_BEAT_SCHEDULE: dict = {
+    "webhook-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=30.0),
+    },
     "expire-options": {
         "task": "bookings.expire_options",
         "schedule": env.float("OPTION_EXPIRY_INTERVAL_SECONDS", default=60.0),

@@ -17,6 +17,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": (),
     "DEFAULT_FILTER_BACKENDS": (),
     "PAGE_SIZE": 30,
+    # The self link's field; "url" is left free for resources that have a url attribute.
+    "URL_FIELD_NAME": "_self",
     "TEST_REQUEST_DEFAULT_FORMAT": "vnd.api+json",
 }
 

@@ -64,3 +64,10 @@ def test_docs_page_renders(client):
 
     assert response.status_code == 200
     assert b"/v3/oas3.json" in response.content
+
+
+def test_openapi_lists_the_webhook_events(document):
+    from apps.webhooks.events import EVENTS
+
+    assert document["x-webhook-events"] == EVENTS
+    assert "booking.cancelled" in document["info"]["description"]

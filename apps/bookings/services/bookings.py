@@ -33,6 +33,7 @@ from apps.bookings.services.states import (
 from apps.core.errors import ApiError
 from apps.customers.models import Customer
 from apps.rentables.models import Rentable
+from apps.webhooks.services import before_update, emit_update, event_emit
 
 CENT = Decimal("0.01")
 RESERVATION_FIELDS = {
@@ -140,12 +141,14 @@ def reservation_add(
     )
     if recalculate:
         booking_recalculate(booking=booking)
+    event_emit("reservation.created", instance=reservation, administration=booking.administration)
     return reservation
 
 
 @transaction.atomic
 def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
     """Changes a stay: new dates or another rentable re-claim the calendar (409 if taken)."""
+    before = before_update(reservation, reservation.administration, "reservation.updated")
     state = changes.pop("state", None)
     reason = changes.pop("cancel_reason", "")
     cancel_date = changes.pop("cancel_date", None)
@@ -178,6 +181,12 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
             )
         reservation_cancel(reservation=reservation, reason=reason, cancel_date=cancel_date)
     booking_recalculate(booking=reservation.booking)
+    emit_update(
+        "reservation.updated",
+        instance=reservation,
+        administration=reservation.administration,
+        before=before,
+    )
     return reservation
 
 
@@ -190,12 +199,15 @@ def reservation_cancel(
         return reservation
     _release(reservation, reason, cancel_date)
     booking = reservation.booking
-    if not booking.reservations.exclude(state__in=RELEASED_STATES).exists():
+    last_one = not booking.reservations.exclude(state__in=RELEASED_STATES).exists()
+    if last_one:
         booking.state = State.CANCELLED
         booking.cancel_reason = reason
         booking.cancel_date = cancel_date or timezone.localdate()
         booking.option_expires_at = None
     booking_recalculate(booking=booking)
+    if last_one:
+        event_emit("booking.cancelled", instance=booking, administration=booking.administration)
     return reservation
 
 
@@ -208,6 +220,9 @@ def _release(reservation: Reservation, reason: str, cancel_date: dt.date | None)
     if period is not None and period.blocking:
         period.blocking = False
         period.save(update_fields=["blocking", "updated_at"])
+    event_emit(
+        "reservation.cancelled", instance=reservation, administration=reservation.administration
+    )
 
 
 # -- bookings ---------------------------------------------------------------------------------
@@ -269,6 +284,7 @@ def booking_create(
     if booking.owner_id is not None:
         _mark_owner_reservation(booking)
     booking_recalculate(booking=booking)
+    event_emit("booking.created", instance=booking, administration=administration)
     return booking
 
 
@@ -294,7 +310,9 @@ def _mark_owner_reservation(booking: Booking) -> None:
 
 @transaction.atomic
 def booking_update(*, booking: Booking, **attributes) -> Booking:
-    """Changes attributes; a new ``state`` goes through ``booking_transition``."""
+    """Changes attributes; a new ``state`` goes through ``booking_transition``. Emits
+    booking.updated with the changes."""
+    before = before_update(booking, booking.administration, "booking.updated")
     state = attributes.pop("state", None)
     reason = attributes.pop("cancel_reason", None)
     cancel_date = attributes.pop("cancel_date", None)
@@ -309,7 +327,11 @@ def booking_update(*, booking: Booking, **attributes) -> Booking:
             booking.cancel_reason = reason
         if cancel_date is not None:
             booking.cancel_date = cancel_date
-    return booking_recalculate(booking=booking)
+    booking = booking_recalculate(booking=booking)
+    emit_update(
+        "booking.updated", instance=booking, administration=booking.administration, before=before
+    )
+    return booking
 
 
 @transaction.atomic
@@ -361,6 +383,9 @@ def booking_transition(
             booking.confirmed_at = timezone.now()
     booking.state = state
     booking.save()
+    if state in (State.CONFIRMED, State.CANCELLED):
+        booking_recalculate(booking=booking)
+        event_emit(f"booking.{state}", instance=booking, administration=booking.administration)
     return booking
 
 

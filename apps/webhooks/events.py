@@ -1,0 +1,20 @@
+"""Every event a webhook endpoint can subscribe to, in one registry."""
+
+EVENTS: dict[str, str] = {
+    "booking.created": "A booking was made (its reservations follow as reservation.created).",
+    "booking.updated": "A booking's attributes changed; `changes` lists old and new values.",
+    "booking.confirmed": "A booking became confirmed.",
+    "booking.cancelled": "A booking was cancelled (its nights are free again).",
+    "reservation.created": "A stay was added to a booking.",
+    "reservation.updated": "A stay changed (dates, rentable, guests, price).",
+    "reservation.cancelled": "A stay was cancelled.",
+    "agenda_period.created": "A rentable's calendar got a new period.",
+    "agenda_period.updated": "A calendar period moved or changed.",
+    "agenda_period.deleted": "A calendar period was removed.",
+    "customer.updated": "A customer's details changed.",
+    "external_calendar.synced": "An external iCal calendar was synced successfully.",
+    "external_calendar.failed": "A sync of an external iCal calendar failed.",
+    "external_calendar.conflict": "An imported event clashes with a booking here.",
+}
+
+WILDCARD = "*"

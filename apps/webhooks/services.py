@@ -1,0 +1,328 @@
+"""Events and their delivery: an outbox written with the change, delivered after commit,
+retried from rows on a schedule, never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.administrations.models import Administration
+from apps.core import outbound
+from apps.core.resources import resource_object
+from apps.core.tasks_on_commit import enqueue_on_commit
+from apps.webhooks.events import EVENTS
+from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.signing import be_signature, new_secret, standard_signature
+
+logger = logging.getLogger(__name__)
+RESPONSE_LOG_BYTES = 4096
+
+
+# -- emitting ---------------------------------------------------------------------------------
+
+
+def snapshot(instance) -> dict:
+    """The resource's attributes now, to compare with after a change (``changes``)."""
+    return dict(resource_object(instance).get("attributes", {}))
+
+
+def event_emit(
+    name: str,
+    *,
+    instance,
+    administration: Administration,
+    before: dict | None = None,
+    data: dict | None = None,
+) -> Event | None:
+    """Records the event and one delivery per subscribed endpoint in the caller's transaction,
+    and schedules the deliveries for after commit. A rollback therefore emits nothing, and a
+    broker outage only delays them (the sweeper re-enqueues pending rows).
+
+    ``before`` (a ``snapshot``) makes ``*.updated`` events carry ``changes``:
+    ``{attribute: [old, new]}``; an update that changed nothing emits nothing. With no
+    endpoint subscribed to ``name`` nothing is written at all.
+    """
+    assert name in EVENTS, f"unregistered event {name}"
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.select_for_update()
+        .filter(administration=administration, active=True)
+        .order_by("pk")  # locked: sequence numbers follow the order events are written
+        if endpoint.wants(name)
+    ]
+    if not endpoints:
+        return None
+    payload = data if data is not None else resource_object(instance)
+    changes = None
+    if before is not None:
+        after = payload.get("attributes", {})
+        changes = {
+            key: [before.get(key), value]
+            for key, value in after.items()
+            if before.get(key) != value and key != "updated_at"
+        }
+        if not changes:
+            return None
+    event = Event.objects.create(
+        administration=administration,
+        name=name,
+        occurred_at=timezone.now(),
+        data=payload,
+        changes=changes,
+    )
+    from apps.webhooks.tasks import deliver
+
+    for endpoint in endpoints:
+        delivery = _delivery_create(endpoint, event)
+        enqueue_on_commit(deliver, delivery.pk)
+    return event
+
+
+def listened(administration: Administration, name: str) -> bool:
+    """Whether any active endpoint of the administration subscribes to ``name``."""
+    return any(
+        endpoint.wants(name)
+        for endpoint in WebhookEndpoint.objects.filter(administration=administration, active=True)
+    )
+
+
+def before_update(instance, administration: Administration, name: str) -> dict | None:
+    """A snapshot for ``changes``, taken only when someone listens to ``name``."""
+    return snapshot(instance) if listened(administration, name) else None
+
+
+def emit_update(
+    name: str, *, instance, administration: Administration, before: dict | None
+) -> None:
+    if before is not None:
+        event_emit(name, instance=instance, administration=administration, before=before)
+
+
+def _delivery_create(endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(last_sequence=F("last_sequence") + 1)
+    endpoint.refresh_from_db(fields=["last_sequence"])
+    body = {
+        "id": str(event.id),
+        "event": event.name,
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "administration_id": str(event.administration_id),
+        "sequence": endpoint.last_sequence,
+        "data": event.data,
+    }
+    if event.changes is not None:
+        body["changes"] = event.changes
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event=event,
+        sequence=endpoint.last_sequence,
+        body=json.dumps(body, separators=(",", ":"), sort_keys=True),
+        next_attempt_at=timezone.now(),
+    )
+
+
+# -- delivering -------------------------------------------------------------------------------
+
+
+def signed_headers(endpoint: WebhookEndpoint, delivery: WebhookDelivery, body: bytes) -> dict:
+    timestamp = int(time.time())
+    message_id = str(delivery.event_id)
+    signatures = [standard_signature(endpoint.secret, message_id, timestamp, body)]
+    old_valid = (
+        endpoint.previous_secret
+        and endpoint.previous_secret_expires_at
+        and (endpoint.previous_secret_expires_at > timezone.now())
+    )
+    if old_valid:
+        signatures.append(standard_signature(endpoint.previous_secret, message_id, timestamp, body))
+    return {
+        "Content-Type": "application/json",
+        "X-BE-Env": settings.WEBHOOK_ENV,
+        "X-BE-Signature": be_signature(endpoint.secret, body),
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(signatures),
+    }
+
+
+def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
+    """Sends one due delivery and records the attempt.
+
+    The delivery is claimed first with one conditional UPDATE (its ``next_attempt_at`` moves
+    to a lease past the request timeout), so two workers never send it at once and no lock is
+    held while the receiver takes its time. Idempotent: a delivery that is not pending or not
+    due is left alone. 2xx succeeds; 410 disables the endpoint; anything else is retried on
+    the schedule until it fails for good.
+    """
+    now = timezone.now()
+    lease = now + dt.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 60)
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=lease)
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        _finish(delivery, WebhookDelivery.Status.FAILED, None)
+        return delivery
+    body = delivery.body.encode()
+    entry = {
+        "at": now.isoformat().replace("+00:00", "Z"),
+        "response_code": None,
+        "duration_ms": None,
+        "response": "",
+        "error": "",
+    }
+    try:
+        response = outbound.request(
+            "POST",
+            endpoint.url,
+            headers=signed_headers(endpoint, delivery, body),
+            content=body,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            max_bytes=256 * 1024,
+            max_redirects=0,
+        )
+    except (outbound.OutboundRefused, outbound.OutboundFailed) as exc:
+        entry["error"] = str(exc)
+        entry["duration_ms"] = int((timezone.now() - now).total_seconds() * 1000)
+        _failed_attempt(delivery, entry, code=None)
+        return delivery
+    entry.update(
+        response_code=response.status_code,
+        duration_ms=response.elapsed_ms,
+        response=response.text[:RESPONSE_LOG_BYTES],
+    )
+    if 200 <= response.status_code < 300:
+        delivery.attempt_log = [*delivery.attempt_log, entry]
+        delivery.attempts += 1
+        _finish(delivery, WebhookDelivery.Status.SUCCEEDED, response.status_code)
+        if endpoint.failing_since:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+    elif response.status_code == 410:
+        entry["error"] = "410 Gone: the receiver asked to stop; the endpoint is disabled."
+        delivery.attempt_log = [*delivery.attempt_log, entry]
+        delivery.attempts += 1
+        _finish(delivery, WebhookDelivery.Status.FAILED, 410)
+        endpoint_disable(endpoint=endpoint, reason="The receiver answered 410 Gone.")
+    else:
+        if 300 <= response.status_code < 400:
+            entry["error"] = "Redirects are not followed."
+        _failed_attempt(delivery, entry, code=response.status_code)
+    return delivery
+
+
+def _finish(delivery: WebhookDelivery, status: str, code: int | None) -> None:
+    delivery.status = status
+    delivery.last_response_code = code if code is not None else delivery.last_response_code
+    delivery.next_attempt_at = None
+    delivery.save()
+
+
+def _failed_attempt(delivery: WebhookDelivery, entry: dict, *, code: int | None) -> None:
+    """Schedules the next attempt (or gives up), and disables an endpoint that has failed
+    everything for WEBHOOK_DISABLE_AFTER_FAILING_DAYS."""
+    now = timezone.now()
+    delivery.attempt_log = [*delivery.attempt_log, entry]
+    delivery.attempts += 1
+    delivery.last_response_code = code
+    schedule = settings.WEBHOOK_RETRY_SCHEDULE
+    if delivery.attempts > len(schedule):
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.next_attempt_at = None
+    else:
+        delivery.next_attempt_at = now + dt.timedelta(seconds=schedule[delivery.attempts - 1])
+    delivery.save()
+    endpoint = delivery.endpoint
+    if endpoint.failing_since is None:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=now)
+    elif now - endpoint.failing_since >= dt.timedelta(
+        days=settings.WEBHOOK_DISABLE_AFTER_FAILING_DAYS
+    ):
+        endpoint_disable(
+            endpoint=endpoint,
+            reason=f"Every delivery failed since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC "
+            f"(last: {entry['error'] or entry['response_code']}).",
+        )
+
+
+def deliveries_sweep(*, limit: int = 500) -> int:
+    """Enqueues every pending delivery that is due: retries, and those whose enqueue was lost
+    to a broker outage. Overlapping sweeps are harmless: sending claims each delivery."""
+    from apps.webhooks.tasks import deliver
+
+    due = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in due:
+        deliver.delay(delivery_id)
+    return len(due)
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def endpoint_create(
+    *, administration: Administration, application_id: int | None, **attributes
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh signing secret (shown to the caller once)."""
+    return WebhookEndpoint.objects.create(
+        administration=administration,
+        application_id=application_id,
+        secret=new_secret(),
+        **attributes,
+    )
+
+
+@transaction.atomic
+def endpoint_update(*, endpoint: WebhookEndpoint, **attributes) -> WebhookEndpoint:
+    for name, value in attributes.items():
+        setattr(endpoint, name, value)
+    if attributes.get("active"):
+        endpoint.disabled_reason = ""
+        endpoint.failing_since = None
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new secret; the old one keeps signing alongside for WEBHOOK_OLD_SECRET_HOURS."""
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + dt.timedelta(
+        hours=settings.WEBHOOK_OLD_SECRET_HOURS
+    )
+    endpoint.secret = new_secret()
+    endpoint.save()
+    return endpoint
+
+
+def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False, disabled_reason=reason)
+    endpoint.active = False
+    endpoint.disabled_reason = reason
+
+
+@transaction.atomic
+def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Sends the same body again (same event id), now, whatever happened before."""
+    from apps.webhooks.tasks import deliver
+
+    delivery.status = WebhookDelivery.Status.PENDING
+    delivery.next_attempt_at = timezone.now()
+    delivery.save()
+    enqueue_on_commit(deliver, delivery.pk)
+    return delivery

@@ -1,0 +1,72 @@
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.views import ResourceModelViewSet, ResourceViewSet
+from apps.webhooks import services
+from apps.webhooks.filters import WebhookDeliveryFilter, WebhookEndpointFilter
+from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from apps.webhooks.serializers import WebhookDeliverySerializer, WebhookEndpointSerializer
+
+
+class WebhookEndpointViewSet(ResourceModelViewSet):
+    """An app's webhook subscriptions: each app sees and manages the endpoints it created."""
+
+    serializer_class = WebhookEndpointSerializer
+    filterset_class = WebhookEndpointFilter
+    scope_resource = "webhook_endpoint"
+    sort_fields = ("url", "active", "created_at", "updated_at")
+
+    def base_queryset(self):
+        return WebhookEndpoint.objects.filter(
+            administration=self.administration, application_id=self.request.auth.application_id
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["reveal_secret"] = getattr(self, "reveal_secret", False)
+        return context
+
+    def perform_create(self, serializer):
+        self.reveal_secret = True
+        serializer.instance = services.endpoint_create(
+            administration=self.administration,
+            application_id=self.request.auth.application_id,
+            **serializer.validated_data,
+        )
+        serializer._context["reveal_secret"] = True
+
+    def perform_update(self, serializer):
+        serializer.instance = services.endpoint_update(
+            endpoint=serializer.instance, **serializer.validated_data
+        )
+
+    @action(detail=True, methods=["post"], url_path="rotate_secret")
+    def rotate_secret(self, request, *args, **kwargs):
+        """A new signing secret, returned once; the old one signs alongside for 24 hours."""
+        endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
+        self.reveal_secret = True
+        return Response(self.get_serializer(endpoint).data)
+
+
+class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Every delivery with its attempts (read-only), and a way to send one again."""
+
+    serializer_class = WebhookDeliverySerializer
+    filterset_class = WebhookDeliveryFilter
+    scope_resource = "webhook_endpoint"
+    scope_overrides = {"write": ("webhook_endpoint|write",)}
+    sort_fields = ("status", "attempts", "next_attempt_at", "created_at")
+    http_method_names = ["get", "post", "head"]
+    select_for_includes = {"webhook_endpoint": ["endpoint"]}
+
+    def base_queryset(self):
+        return WebhookDelivery.objects.filter(
+            endpoint__administration=self.administration,
+            endpoint__application_id=self.request.auth.application_id,
+        ).select_related("event", "endpoint")
+
+    @action(detail=True, methods=["post"], url_path="redeliver")
+    def redeliver(self, request, *args, **kwargs):
+        delivery = services.delivery_redeliver(delivery=self.get_object())
+        return Response(self.get_serializer(delivery).data, status=status.HTTP_202_ACCEPTED)
