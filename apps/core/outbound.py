@@ -9,8 +9,10 @@ standard or configured ports. Bodies stream with a size cap; connect and read ti
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -41,6 +43,12 @@ class OutboundResponse:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Building a TLS context reads the CA bundle; once per process, not once per request.
+    return ssl.create_default_context()
 
 
 def _allowed_ports() -> set[int]:
@@ -118,7 +126,9 @@ def request(
     redirects: list[str] = []
     limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
     started = time.monotonic()
-    with httpx.Client(timeout=limits, follow_redirects=False, trust_env=False) as client:
+    with httpx.Client(
+        timeout=limits, follow_redirects=False, trust_env=False, verify=_tls()
+    ) as client:
         for _ in range(max_redirects + 1):
             check_url(url)
             try:
