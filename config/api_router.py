@@ -13,6 +13,7 @@ from apps.agenda_periods.views import (
 )
 from apps.agreements.views import AgreementViewSet, OwnerViewSet
 from apps.bookings.views import BookingViewSet, ReservationViewSet
+from apps.calendars.api import ExternalCalendarViewSet
 from apps.customers.views import CustomerViewSet, LabelViewSet
 from apps.rentables.views import (
     AdministrationAmenityViewSet,
@@ -52,6 +53,9 @@ router.register(f"{TENANT}/customers", CustomerViewSet, basename="customer")
 router.register(f"{TENANT}/labels", LabelViewSet, basename="label")
 router.register(f"{TENANT}/owners", OwnerViewSet, basename="owner")
 router.register(f"{TENANT}/agreements", AgreementViewSet, basename="agreement")
+router.register(
+    f"{TENANT}/external_calendars", ExternalCalendarViewSet, basename="external_calendar"
+)
 router.register(f"{TENANT}/webhook_endpoints", WebhookEndpointViewSet, basename="webhook_endpoint")
 router.register(f"{TENANT}/webhook_deliveries", WebhookDeliveryViewSet, basename="webhook_delivery")
 router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")

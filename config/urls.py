@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
+from apps.calendars.views import ical_feed
 from apps.core import views_meta
 
 urlpatterns = [
     path("health", views_meta.health, name="health"),
+    path("ical/<str:token>.ics", ical_feed, name="ical-feed"),
     path("v3/oas3.json", views_meta.openapi_document, name="oas3"),
     path("v3/docs", views_meta.docs, name="docs"),
     path("v3/", include("config.api_router", namespace="v3")),

@@ -51,9 +51,17 @@ class AgendaPeriod(TimeStampedModel):
     label = models.CharField(max_length=255, blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
-    ical_uid = models.CharField(max_length=255, unique=True, default=new_ical_uid)
+    ical_uid = models.CharField(max_length=255, default=new_ical_uid, db_index=True)
     blocking = models.BooleanField(default=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    external_calendar = models.ForeignKey(
+        "calendars.ExternalCalendar",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        help_text="The iCal feed this period was imported from.",
+    )
 
     class JSONAPIMeta:
         resource_name = "agenda_period"
@@ -73,6 +81,11 @@ class AgendaPeriod(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__lt=F("end_date")), name="agenda_period_starts_before_end"
+            ),
+            # Generated UIDs are globally unique; an imported one is the feed's own UID, which
+            # another rentable may import too.
+            models.UniqueConstraint(
+                fields=["rentable", "ical_uid"], name="unique_ical_uid_per_rentable"
             ),
             PostgresExclusionConstraint(
                 name="agenda_period_no_overlap",

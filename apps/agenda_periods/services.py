@@ -111,6 +111,7 @@ def agenda_period_create(
     label: str = "",
     ical_uid: str | None = None,
     expires_at: dt.datetime | None = None,
+    external_calendar=None,
 ) -> AgendaPeriod:
     """Blocks the rentable for [start_date, end_date). 409 when the dates are taken.
 
@@ -126,6 +127,7 @@ def agenda_period_create(
         end_date=end_date,
         label=label,
         expires_at=expires_at,
+        external_calendar=external_calendar,
     )
     if ical_uid:
         period.ical_uid = ical_uid

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -189,6 +191,10 @@ class Category(TimeStampedModel):
         return self.name.get("en") or next(iter(self.name.values()), f"Category {self.pk}")
 
 
+def new_export_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class Rentable(TimeStampedModel):
     """One bookable unit of a category (chalet no. 12)."""
 
@@ -201,6 +207,12 @@ class Rentable(TimeStampedModel):
     active = models.BooleanField(default=True, db_index=True)
     max_number_of_people = models.PositiveIntegerField(
         null=True, blank=True, help_text="Leave empty to use the category's."
+    )
+    ical_export_token = models.CharField(
+        max_length=64,
+        unique=True,
+        default=new_export_token,
+        help_text="The secret in the iCal feed's URL; rotate it to revoke old links.",
     )
 
     class JSONAPIMeta:

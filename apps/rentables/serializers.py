@@ -166,5 +166,7 @@ class RentableSerializer(ResourceSerializer):
         read_only_fields = ("created_at", "updated_at")
         extra_kwargs = {"name": {"required": True}}
 
-    def get_ical_export_url(self, rentable) -> str | None:
-        return None
+    def get_ical_export_url(self, rentable) -> str:
+        from apps.calendars.services.export import export_url
+
+        return export_url(rentable)

@@ -94,3 +94,13 @@ def administration_amenity_set(
     item.full_clean()
     item.save()
     return item
+
+
+@transaction.atomic
+def rentable_rotate_ical_token(*, rentable: Rentable) -> Rentable:
+    """Replaces the secret in the rentable's feed URL: links handed out before stop working."""
+    from apps.rentables.models import new_export_token
+
+    rentable.ical_export_token = new_export_token()
+    rentable.save(update_fields=["ical_export_token", "updated_at"])
+    return rentable

@@ -1,3 +1,4 @@
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.errors import bad_query
@@ -91,6 +92,12 @@ class RentableViewSet(ResourceModelViewSet):
         serializer.instance = services.rentable_update(
             rentable=serializer.instance, **serializer.validated_data
         )
+
+    @action(detail=True, methods=["post"], url_path="rotate_ical_token")
+    def rotate_ical_token(self, request, *args, **kwargs):
+        """A new secret feed address; the old one stops working at once."""
+        rentable = services.rentable_rotate_ical_token(rentable=self.get_object())
+        return Response(self.get_serializer(rentable).data)
 
     def destroy(self, request, *args, **kwargs):
         rentable = self.get_object()

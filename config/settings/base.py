@@ -35,6 +35,7 @@ LOCAL_APPS = [
     "apps.bookings",
     "apps.agreements",
     "apps.webhooks",
+    "apps.calendars",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -138,6 +139,14 @@ CALENDAR_DAYS_MAX_NIGHTS = env.int("CALENDAR_DAYS_MAX_NIGHTS", default=366)
 # Bookings
 BOOKING_VAT_PERCENTAGE = env.float("BOOKING_VAT_PERCENTAGE", default=9.0)  # VAT on rent
 CONCEPT_HOLD_MINUTES = env.int("CONCEPT_HOLD_MINUTES", default=60)  # how long a cart holds dates
+
+# iCal sync
+ICAL_SYNC_INTERVAL_MINUTES = env.int("ICAL_SYNC_INTERVAL_MINUTES", default=15)
+ICAL_FETCH_TIMEOUT_SECONDS = env.float("ICAL_FETCH_TIMEOUT_SECONDS", default=10.0)
+ICAL_MAX_BYTES = env.int("ICAL_MAX_BYTES", default=5 * 1024 * 1024)
+ICAL_EXPORT_PAST_DAYS = env.int("ICAL_EXPORT_PAST_DAYS", default=30)
+# A feed made for one platform leaves out what was imported from that platform (no loops).
+ICAL_EXPORT_SKIP_OWN_IMPORTS = env.bool("ICAL_EXPORT_SKIP_OWN_IMPORTS", default=True)
 
 # Webhooks
 WEBHOOK_ENV = env("WEBHOOK_ENV", default="production")  # sent as X-BE-Env

@@ -29,6 +29,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "webhooks.sweep",
         "schedule": env.float("WEBHOOK_SWEEP_INTERVAL_SECONDS", default=30.0),
     },
+    "ical-sync-due": {
+        "task": "calendars.sync_due",
+        "schedule": env.float("ICAL_SYNC_SWEEP_SECONDS", default=60.0),
+    },
     "expire-options": {
         "task": "bookings.expire_options",
         "schedule": env.float("OPTION_EXPIRY_INTERVAL_SECONDS", default=60.0),

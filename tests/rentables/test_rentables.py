@@ -77,7 +77,8 @@ def test_validation(api, administration, category, attributes, pointer):
 
     if pointer is None:
         assert response.status_code == 201
-        assert response.doc["data"]["attributes"]["ical_export_url"] is None
+        feed = response.doc["data"]["attributes"]["ical_export_url"]
+        assert "evil" not in feed and feed.endswith(".ics") and "/ical/" in feed
     else:
         assert response.status_code == 422
         assert response.doc["errors"][0]["source"]["pointer"] == pointer

@@ -1,0 +1,46 @@
+"""The public iCal feed of a rentable (no API key: the platforms cannot send one)."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe
+from django.views.decorators.http import require_GET
+
+from apps.calendars.models import ExternalCalendar
+from apps.calendars.services.export import exported_periods, feed_version, render_feed
+from apps.core.errors import error_response
+from apps.rentables.models import Rentable
+
+
+@require_GET
+def ical_feed(request, token: str):
+    rentable = Rentable.objects.filter(ical_export_token=token).first()
+    if rentable is None:
+        return error_response(404, "No calendar at this address (was the link rotated?).")
+    leave_out = None
+    calendar_id = request.GET.get("calendar")
+    if calendar_id is not None:
+        calendar = ExternalCalendar.objects.filter(
+            pk=calendar_id if calendar_id.isdigit() else None, rentable=rentable
+        ).first()
+        if calendar is None:
+            return error_response(404, "No such external calendar on this rentable.")
+        leave_out = calendar.pk
+    periods = exported_periods(rentable, leave_out_calendar=leave_out)
+    etag, last_modified = feed_version(periods, rentable)
+    modified = int(last_modified.timestamp())
+    if_none_match = request.headers.get("If-None-Match")
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if (if_none_match and etag in [t.strip() for t in if_none_match.split(",")]) or (
+        not if_none_match and since is not None and modified <= since
+    ):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(
+            render_feed(rentable, periods), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'inline; filename="rentable-{rentable.pk}.ics"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
