@@ -43,8 +43,14 @@ def make_feed(count: int, moved_every: int | None = None) -> bytes:
         start = today + dt.timedelta(days=1 + i * 2)
         shift = 1 if moved_every and i % moved_every == 0 else 0
         end = start + dt.timedelta(days=1 + shift)
-        lines += ["BEGIN:VEVENT", f"UID:bench-{i}@example.com", f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
-                  f"DTEND;VALUE=DATE:{end:%Y%m%d}", "SUMMARY:Reserved", "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:bench-{i}@example.com",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+            "SUMMARY:Reserved",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()
 
@@ -89,11 +95,14 @@ def main() -> None:
     settings.AGENDA_HORIZON_DAYS = args.events * 2 + 30  # the bench feed reaches far ahead
     administration = Administration.objects.create(name="iCal bench", available_locales=["en"])
     category = Category.objects.create(administration=administration, name={"en": "Chalet"})
-    rentable = Rentable.objects.create(administration=administration, category=category, name="Imported")
+    rentable = Rentable.objects.create(
+        administration=administration, category=category, name="Imported"
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), FeedServer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     calendar = ExternalCalendar.objects.create(
-        administration=administration, rentable=rentable,
+        administration=administration,
+        rentable=rentable,
         ical_url=f"http://127.0.0.1:{server.server_port}/feed.ics",
     )
 
@@ -101,28 +110,52 @@ def main() -> None:
     first, first_s, first_q = timed(lambda: external_calendar_sync(calendar_id=calendar.pk))
     FEED["body"] = make_feed(args.events, moved_every=100)
     today = timezone.localdate()
-    _, parse_s, _ = timed(lambda: parse_feed(FEED["body"], park_tz="Europe/Amsterdam", time_offset=0,
-                                             today=today, horizon=today + dt.timedelta(days=settings.AGENDA_HORIZON_DAYS)))
+    _, parse_s, _ = timed(
+        lambda: parse_feed(
+            FEED["body"],
+            park_tz="Europe/Amsterdam",
+            time_offset=0,
+            today=today,
+            horizon=today + dt.timedelta(days=settings.AGENDA_HORIZON_DAYS),
+        )
+    )
     second, second_s, second_q = timed(lambda: external_calendar_sync(calendar_id=calendar.pk))
     server.shutdown()
 
-    exporter = Rentable.objects.create(administration=administration, category=category, name="Exported")
+    exporter = Rentable.objects.create(
+        administration=administration, category=category, name="Exported"
+    )
     AgendaPeriod.objects.bulk_create(
-        AgendaPeriod(administration=administration, rentable=exporter, period_type=PeriodType.MAINTENANCE,
-                     start_date=today + dt.timedelta(days=i * 2), end_date=today + dt.timedelta(days=i * 2 + 1),
-                     ical_uid=f"export-{i}@bench")
+        AgendaPeriod(
+            administration=administration,
+            rentable=exporter,
+            period_type=PeriodType.MAINTENANCE,
+            start_date=today + dt.timedelta(days=i * 2),
+            end_date=today + dt.timedelta(days=i * 2 + 1),
+            ical_uid=f"export-{i}@bench",
+        )
         for i in range(args.export)
     )
     client = Client()
-    response, export_s, export_q = timed(lambda: client.get(f"/ical/{exporter.ical_export_token}.ics"))
+    response, export_s, export_q = timed(
+        lambda: client.get(f"/ical/{exporter.ical_export_token}.ics")
+    )
 
-    print(f"database: {database.split(':')[0]}; feed of {args.events} events ({len(FEED['body']) // 1024} KB)")
-    print(f"first sync:  {first_s:7.2f} s, {first_q} queries, {first.created} periods created, ok={first.ok}")
-    print(f"re-sync 1%:  {second_s:7.2f} s, {second_q} queries, {second.moved} moved, {second.created} created")
+    print(
+        f"database: {database.split(':')[0]}; feed of {args.events} events ({len(FEED['body']) // 1024} KB)"
+    )
+    print(
+        f"first sync:  {first_s:7.2f} s, {first_q} queries, {first.created} periods created, ok={first.ok}"
+    )
+    print(
+        f"re-sync 1%:  {second_s:7.2f} s, {second_q} queries, {second.moved} moved, {second.created} created"
+    )
     print(f"bare parse:  {parse_s:7.2f} s (no database)")
     print(f"ratio re-sync / bare parse: {second_s / parse_s:.2f}")
-    print(f"export of {args.export} periods: {export_s * 1000:7.1f} ms, {export_q} queries, "
-          f"{len(response.content) // 1024} KB, status {response.status_code}")
+    print(
+        f"export of {args.export} periods: {export_s * 1000:7.1f} ms, {export_q} queries, "
+        f"{len(response.content) // 1024} KB, status {response.status_code}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Every /v3 resource, in one router (the OpenAPI document is generated from it)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.administrations.views import AdministrationViewSet
@@ -15,6 +16,7 @@ from apps.agreements.views import AgreementViewSet, OwnerViewSet
 from apps.bookings.views import BookingViewSet, ReservationViewSet
 from apps.calendars.api import ExternalCalendarViewSet
 from apps.customers.views import CustomerViewSet, LabelViewSet
+from apps.oauth.api import SubscriptionViewSet
 from apps.rentables.views import (
     AdministrationAmenityViewSet,
     AmenityViewSet,
@@ -66,4 +68,7 @@ router.register(
 )
 
 app_name = "v3"
-urlpatterns = router.urls
+urlpatterns = [
+    path("subscription", SubscriptionViewSet.as_view({"get": "current"}), name="subscription"),
+    *router.urls,
+]

@@ -17,6 +17,7 @@ from apps.administrations.models import Administration
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.core.errors import ApiError, conflict
 from apps.core.resources import resource_object
+from apps.core.tombstones import tombstone_record
 from apps.rentables.models import Rentable
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
@@ -160,6 +161,9 @@ def agenda_period_delete(*, period: AgendaPeriod) -> None:
     """Frees the dates at once."""
     administration = period.administration
     data = resource_object(period) if listened(administration, "agenda_period.deleted") else None
+    tombstone_record(
+        resource_type="agenda_period", resource_id=period.pk, administration_id=administration.pk
+    )
     period.delete()
     if data is not None:
         event_emit("agenda_period.deleted", instance=None, administration=administration, data=data)

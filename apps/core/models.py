@@ -27,3 +27,43 @@ class StringListField(models.JSONField):
         kwargs.setdefault("default", list)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
+
+
+class Tombstone(models.Model):
+    """A hard-deleted resource, so incremental syncs learn what vanished (meta.deleted_ids)."""
+
+    resource_type = models.CharField(max_length=50)
+    resource_id = models.CharField(max_length=64)
+    administration = models.ForeignKey(
+        "administrations.Administration", on_delete=models.CASCADE, related_name="+"
+    )
+    deleted_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["administration", "resource_type", "deleted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.resource_id} deleted {self.deleted_at:%Y-%m-%d}"
+
+
+class IdempotencyRecord(models.Model):
+    """A POST made with an Idempotency-Key, and the answer to replay for a retry of it."""
+
+    credential = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    completed = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.BinaryField(null=True, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    locked_until = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["credential", "key"], name="unique_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({'done' if self.completed else 'running'})"

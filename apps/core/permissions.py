@@ -50,7 +50,7 @@ class ScopePermission(BasePermission):
         else:
             view.resolve_administration(credential, administration_id)
             granted = credential.scopes_for(view.administration.pk)
-        if not granted.intersection(required):
+        if required and not granted.intersection(required):
             raise no_valid_scope(required)
         view.granted_scopes = granted
         return True

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import transaction
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework_json_api.utils import get_resource_type_from_serializer
 
-from apps.core import query, ratelimit
+from apps.core import idempotency, query, ratelimit
 from apps.core.credentials import Credential
 from apps.core.errors import bad_query, not_found
-from apps.core.filters import VendorFilterBackend
+from apps.core.filters import Expression, InvalidValue, VendorFilterBackend, _parse_datetime
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
+from apps.core.tombstones import deleted_ids, tombstone_record
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -32,6 +35,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
     select_for_includes: dict[str, list[str]] = {}
     prefetch_for_includes: dict[str, list[str]] = {}
     administration = None
+    idempotency_record = None
     granted_scopes: frozenset[str] = frozenset()
     rate_limit_state = None
 
@@ -66,13 +70,52 @@ class ResourceViewSet(viewsets.GenericViewSet):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         self.validate_query(request)
+        if isinstance(request.auth, Credential):
+            self.idempotency_record = idempotency.begin(request, request.auth.identifier)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.rate_limit_state is not None:
             for header, value in self.rate_limit_state.headers().items():
                 response.setdefault(header, value)
+        if self.idempotency_record is not None:
+            self.response = response  # the JSON:API renderer reads the status from here
+            idempotency.finish(self.idempotency_record, response)
         return response
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        deleted = self.deleted_ids_in_window(self.request)
+        if deleted is not None:
+            response.data.setdefault("meta", {})["deleted_ids"] = deleted
+        return response
+
+    def deleted_ids_in_window(self, request) -> list[str] | None:
+        """With ``filter[updated_at]=a..b`` a client syncs incrementally; ids of this type
+        deleted in that window come along in ``meta.deleted_ids``."""
+        raw = request.query_params.get("filter[updated_at]")
+        if raw is None or self.administration is None:
+            return None
+        try:
+            expr = Expression.parse(raw)
+            if expr.negate or expr.op != "range":
+                return None
+            since = _parse_datetime(expr.low) if expr.low else None
+            until = _parse_datetime(expr.high) if expr.high else None
+        except InvalidValue:
+            return None
+        resource_type = get_resource_type_from_serializer(self.get_serializer_class())
+        return deleted_ids(
+            administration_id=self.administration.pk,
+            resource_type=resource_type,
+            since=since,
+            until=until,
+        )
 
     def validate_query(self, request) -> None:
         is_collection = self.action == "list"
@@ -136,3 +179,13 @@ class ResourceModelViewSet(
     """Create answers 201 with Location; PATCH only (no PUT); delete answers 204."""
 
     http_method_names = ["get", "post", "patch", "delete", "head"]
+
+    def perform_destroy(self, instance):
+        """Hard deletes leave a tombstone for incremental syncs (meta.deleted_ids)."""
+        with transaction.atomic():
+            tombstone_record(
+                resource_type=get_resource_type_from_serializer(self.get_serializer_class()),
+                resource_id=instance.pk,
+                administration_id=self.administration.pk,
+            )
+            instance.delete()

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from apps.administrations.models import Administration
 from apps.core.errors import conflict
+from apps.core.tombstones import tombstone_record
 from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
 
 
@@ -32,6 +33,11 @@ def category_delete(*, category: Category) -> None:
         raise conflict(
             f"Category {category.pk} still has {count} rentable(s); move or delete them first."
         )
+    tombstone_record(
+        resource_type="category",
+        resource_id=category.pk,
+        administration_id=category.administration_id,
+    )
     category.delete()
 
 
@@ -73,6 +79,11 @@ def rentable_delete(*, rentable: Rentable) -> bool:
         rentable.active = False
         rentable.save(update_fields=["active", "updated_at"])
         return False
+    tombstone_record(
+        resource_type="rentable",
+        resource_id=rentable.pk,
+        administration_id=rentable.administration_id,
+    )
     rentable.delete()
     return True
 

@@ -148,6 +148,10 @@ ICAL_EXPORT_PAST_DAYS = env.int("ICAL_EXPORT_PAST_DAYS", default=30)
 # A feed made for one platform leaves out what was imported from that platform (no loops).
 ICAL_EXPORT_SKIP_OWN_IMPORTS = env.bool("ICAL_EXPORT_SKIP_OWN_IMPORTS", default=True)
 
+# Incremental sync and retries
+TOMBSTONE_RETENTION_DAYS = env.int("TOMBSTONE_RETENTION_DAYS", default=90)
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+
 # Webhooks
 WEBHOOK_ENV = env("WEBHOOK_ENV", default="production")  # sent as X-BE-Env
 # Seconds between attempts: about three days in all, then the delivery has failed.

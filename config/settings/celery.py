@@ -33,6 +33,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "calendars.sync_due",
         "schedule": env.float("ICAL_SYNC_SWEEP_SECONDS", default=60.0),
     },
+    "housekeeping": {
+        "task": "core.housekeeping",
+        "schedule": 3600.0,
+    },
     "expire-options": {
         "task": "bookings.expire_options",
         "schedule": env.float("OPTION_EXPIRY_INTERVAL_SECONDS", default=60.0),

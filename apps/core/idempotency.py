@@ -1,0 +1,96 @@
+"""Idempotent POSTs: a retry with the same ``Idempotency-Key`` (per credential, 24 h) gets the
+stored answer instead of doing the work twice (spec: a network retry of POST …/bookings never
+books twice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+
+from apps.core.errors import ApiError
+from apps.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+KEPT_HEADERS = ("Content-Type", "Location")
+
+
+class Replay(Exception):
+    def __init__(self, response: HttpResponse):
+        super().__init__("replay")
+        self.response = response
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.get_full_path().encode() + b"\n"
+    )
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def begin(request, credential_identifier: str) -> IdempotencyRecord | None:
+    """Claims the key for this request, or raises Replay / a 409 / a 422."""
+    key = request.headers.get(HEADER)
+    if request.method != "POST" or key is None:
+        return None
+    if not key or len(key) > 255:
+        raise ApiError(400, f"{HEADER} must be 1 to 255 characters.")
+    now = timezone.now()
+    fingerprint = _fingerprint(request)
+    try:
+        with transaction.atomic():
+            return IdempotencyRecord.objects.create(
+                credential=credential_identifier,
+                key=key,
+                request_hash=fingerprint,
+                locked_until=now + dt.timedelta(minutes=5),
+                expires_at=now + dt.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS),
+            )
+    except IntegrityError:
+        pass
+    record = IdempotencyRecord.objects.get(credential=credential_identifier, key=key)
+    if record.expires_at <= now or (not record.completed and record.locked_until <= now):
+        # Expired, or abandoned by a process that died: the key is free again.
+        record.delete()
+        return begin(request, credential_identifier)
+    if record.request_hash != fingerprint:
+        raise ApiError(
+            422,
+            f"This {HEADER} was used for a different request within 24 hours.",
+            code="VALIDATION_FAILED",
+        )
+    if not record.completed:
+        raise ApiError(
+            409,
+            f"A request with this {HEADER} is still being processed; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+    response = HttpResponse(bytes(record.body or b""), status=record.status_code)
+    for name, value in record.headers.items():
+        response[name] = value
+    response["Idempotent-Replayed"] = "true"
+    raise Replay(response)
+
+
+def finish(record: IdempotencyRecord, response) -> None:
+    """Stores the answer; 429 and 5xx are not kept, so a retry does the work again."""
+    if response.status_code == 429 or response.status_code >= 500:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+        return
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    record.completed = True
+    record.status_code = response.status_code
+    record.body = response.content
+    record.headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    record.save(update_fields=["completed", "status_code", "body", "headers"])
+
+
+def prune() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
