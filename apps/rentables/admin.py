@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from apps.core.admin_tools import TenantAdmin, run_service
+from apps.rentables import services
+from apps.rentables.models import AdministrationAmenity, Amenity, AmenityOption, Category, Rentable
+
+
+def _en(value: dict) -> str:
+    return (value or {}).get("en") or next(iter((value or {}).values()), "")
+
+
+class AmenityOptionInline(admin.TabularInline):
+    model = AmenityOption
+    extra = 0
+
+
+@admin.register(Amenity)
+class AmenityAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "amenity_type", "created_at")
+    list_filter = ("amenity_type",)
+    search_fields = ("name",)
+    inlines = (AmenityOptionInline,)
+
+
+@admin.register(AdministrationAmenity)
+class AdministrationAmenityAdmin(TenantAdmin):
+    list_display = ("administration", "amenity", "value")
+    list_select_related = ("administration", "amenity")
+    list_filter = ("amenity__amenity_type",)
+    autocomplete_fields = ("administration", "amenity")
+
+
+@admin.register(Category)
+class CategoryAdmin(TenantAdmin):
+    list_display = (
+        "name_en",
+        "reference",
+        "administration",
+        "max_number_of_people",
+        "archived",
+        "highlighted",
+    )
+    list_filter = ("archived", "highlighted", "pets_allowed")
+    search_fields = ("reference", "name")
+    list_select_related = ("administration",)
+    autocomplete_fields = ("administration",)
+    filter_horizontal = ("optional_amenities",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="name")
+    def name_en(self, category):
+        return _en(category.name)
+
+
+@admin.register(Rentable)
+class RentableAdmin(TenantAdmin):
+    list_display = (
+        "name",
+        "reference",
+        "category",
+        "administration",
+        "active",
+        "max_number_of_people",
+    )
+    list_filter = ("active", "category__archived")
+    search_fields = ("name", "reference")
+    list_select_related = ("category", "administration")
+    autocomplete_fields = ("administration", "category")
+    readonly_fields = ("ical_export_token",)
+    actions = ("rotate_ical_token",)
+
+    @admin.action(description="Rotate the iCal export link (old links stop working)")
+    def rotate_ical_token(self, request, queryset):
+        run_service(
+            self,
+            request,
+            queryset,
+            "New iCal links",
+            lambda rentable: services.rentable_rotate_ical_token(rentable=rentable),
+        )
