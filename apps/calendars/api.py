@@ -40,6 +40,15 @@ class ExternalCalendarViewSet(ResourceModelViewSet):
             calendar.etag = calendar.last_modified = ""  # the next sync reads the feed afresh
         calendar.save()
 
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        """Its imported periods go with it, each leaving a tombstone and an event."""
+        from apps.agenda_periods.services import agenda_period_delete
+
+        for period in instance.periods.all():
+            agenda_period_delete(period=period)
+        super().perform_destroy(instance)
+
     @action(detail=True, methods=["post"], url_path="sync")
     def sync(self, request, *args, **kwargs):
         """Requests a sync now: 202, with ``sync_requested_at`` set."""

@@ -311,6 +311,16 @@ class TestTombstones:
 
         assert response.doc["meta"]["deleted_ids"] == [str(instance.pk)]
 
+    def test_periods_deleted_with_their_rentable_leave_tombstones(self, api, administration):
+        rentable = RentableFactory(category__administration=administration)
+        period = AgendaPeriodFactory(rentable=rentable)
+        since = timezone.now().isoformat().replace("+00:00", "Z")
+
+        api.delete(f"/v3/administrations/{administration.pk}/rentables/{rentable.pk}")
+        response = api.get(f"/v3/administrations/{administration.pk}/agenda_periods?filter[updated_at]={since}..")
+
+        assert response.doc["meta"]["deleted_ids"] == [str(period.pk)]
+
     def test_old_tombstones_are_pruned(self, administration):
         from apps.core.models import Tombstone
         from apps.core.tasks import housekeeping
