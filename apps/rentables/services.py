@@ -79,6 +79,10 @@ def rentable_delete(*, rentable: Rentable) -> bool:
         rentable.active = False
         rentable.save(update_fields=["active", "updated_at"])
         return False
+    from apps.agenda_periods.services import agenda_period_delete
+
+    for period in rentable.agenda_periods.all():  # tombstones and events for each, too
+        agenda_period_delete(period=period)
     tombstone_record(
         resource_type="rentable",
         resource_id=rentable.pk,

@@ -317,7 +317,9 @@ class TestTombstones:
         since = timezone.now().isoformat().replace("+00:00", "Z")
 
         api.delete(f"/v3/administrations/{administration.pk}/rentables/{rentable.pk}")
-        response = api.get(f"/v3/administrations/{administration.pk}/agenda_periods?filter[updated_at]={since}..")
+        response = api.get(
+            f"/v3/administrations/{administration.pk}/agenda_periods?filter[updated_at]={since}.."
+        )
 
         assert response.doc["meta"]["deleted_ids"] == [str(period.pk)]
 
