@@ -354,7 +354,44 @@ def build_document(router, base_url: str = "") -> dict:
         path_params = re.findall(r"{(\w+)}", url)
         method, op = _operation(viewset, action, path_params, resource_type, basename, method)
         paths.setdefault(url, {})[method] = op
+    from apps.oauth.api import SubscriptionSerializer
     from apps.webhooks.events import EVENTS
+
+    schemas.setdefault("subscription", _resource_schema(SubscriptionSerializer, writable=False))
+    paths["/v3/subscription"] = {
+        "get": {
+            "operationId": "subscription_retrieve",
+            "tags": ["subscription"],
+            "summary": "What the calling credentials were granted",
+            "description": "Any valid credential: its app, administrations and the scopes in each.",
+            "parameters": [
+                {
+                    "name": "include",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "administrations",
+                }
+            ],
+            "security": [{"ApiKey": []}, {"OAuth2": []}],
+            "responses": {
+                "200": {
+                    "description": "OK",
+                    "content": {
+                        JSONAPI: {
+                            "schema": _document_schema(
+                                "#/components/schemas/subscription", many=False
+                            )
+                        }
+                    },
+                },
+                "401": {
+                    "description": ERROR_STATUSES["401"],
+                    "content": {JSONAPI: {"schema": {"$ref": "#/components/schemas/Errors"}}},
+                },
+            },
+        }
+    }
 
     events = "\n".join(f"- `{name}`: {text}" for name, text in EVENTS.items())
     return {
