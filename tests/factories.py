@@ -81,3 +81,14 @@ def access_token(*, application, user=None, scopes="all", expires_in=3600) -> Ac
         scope=" ".join(parse_scopes(scopes)),
         expires=timezone.now() + timedelta(seconds=expires_in),
     )
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Customer"
+
+    administration = factory.SubFactory(AdministrationFactory)
+    first_name = factory.Sequence(lambda n: f"Guest{n}")
+    last_name = "Jansen"
+    email = factory.LazyAttribute(lambda o: f"{o.first_name.lower()}@example.com")
+    debtor_code = factory.Sequence(lambda n: f"T{n:06d}")
