@@ -35,12 +35,12 @@ class AgendaPeriodSerializer(ResourceSerializer):
         extra_kwargs = {"start_date": {"required": True}, "end_date": {"required": True}}
 
     def validate(self, attrs):
-        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
-        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
-        if start and end and start >= end:
-            raise serializers.ValidationError(
-                {"end_date": "end_date must be after start_date (the last night is end_date - 1)."}
-            )
+        self.require_order(
+            attrs,
+            "start_date",
+            "end_date",
+            "end_date must be after start_date (the last night is end_date - 1).",
+        )
         return attrs
 
 

@@ -174,12 +174,9 @@ class ReservationSerializer(ResourceSerializer):
         extra_kwargs = {"arrival_date": {"required": True}, "departure_date": {"required": True}}
 
     def validate(self, attrs):
-        arrival = attrs.get("arrival_date", getattr(self.instance, "arrival_date", None))
-        departure = attrs.get("departure_date", getattr(self.instance, "departure_date", None))
-        if arrival and departure and arrival >= departure:
-            raise serializers.ValidationError(
-                {"departure_date": "departure_date must be after arrival_date."}
-            )
+        self.require_order(
+            attrs, "arrival_date", "departure_date", "departure_date must be after arrival_date."
+        )
         return attrs
 
 

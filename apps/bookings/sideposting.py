@@ -45,9 +45,11 @@ def flatten_errors(errors, pointer: str) -> list[ErrorObject]:
     return [ErrorObject(422, str(errors), pointer=pointer)]
 
 
-def _included_pointer(index: int, serializer, name: str) -> str:
-    field = serializer.fields.get(name)
-    is_relationship = isinstance(field, (RelatedField, ManyRelatedField))
+def included_pointer(index: int, fields, name: str) -> str:
+    """``/included/<index>/(attributes|relationships)/<name>``, as the serializer's field says."""
+    if name == "non_field_errors":
+        return f"/included/{index}"
+    is_relationship = isinstance(fields.get(name), (RelatedField, ManyRelatedField))
     return f"/included/{index}/{'relationships' if is_relationship else 'attributes'}/{name}"
 
 
@@ -63,7 +65,7 @@ class SidePost:
     customer: Customer | None = None
     customer_attributes: dict | None = None  # create (no customer) or update (customer)
     reservations: list[dict] = field(default_factory=list)
-    reservation_pointers: list[str] = field(default_factory=list)
+    reservation_included: list[int] = field(default_factory=list)  # where each stay came from
 
 
 class SidePostReader:
@@ -139,7 +141,7 @@ class SidePostReader:
             spec.pop("booking", None)
             spec.pop("state", None)
             result.reservations.append(spec)
-            result.reservation_pointers.append(f"/included/{index}")
+            result.reservation_included.append(index)
         else:
             self._collect(index, serializer)
 
@@ -171,13 +173,30 @@ class SidePostReader:
 
     def _collect(self, index: int, serializer) -> None:
         for name, errors in serializer.errors.items():
-            base = (
-                f"/included/{index}"
-                if name == "non_field_errors"
-                else _included_pointer(index, serializer, name)
+            self.errors.extend(
+                flatten_errors(errors, included_pointer(index, serializer.fields, name))
             )
-            self.errors.extend(flatten_errors(errors, base))
 
 
 def _int(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def point_at_included(exc, side: SidePost, reservation_serializer):
+    """Re-aims an error raised while saving the n-th side-posted stay (the services tag it
+    with ``reservation_index``) at that stay's entry in ``included``."""
+    position = getattr(exc, "reservation_index", None)
+    if position is None:
+        return exc
+    index = side.reservation_included[position]
+    if isinstance(exc, ApiError):
+        exc.pointer = f"/included/{index}"
+        return exc
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    fields = reservation_serializer().fields
+    objects = [
+        obj
+        for name, messages in detail.items()
+        for obj in flatten_errors(messages, included_pointer(index, fields, name))
+    ]
+    return validation_failure(objects)

@@ -18,7 +18,7 @@ from apps.bookings.serializers import (
     SidePostedReservationSerializer,
 )
 from apps.bookings.services import bookings as services
-from apps.bookings.sideposting import SidePostReader, flatten_errors, validation_failure
+from apps.bookings.sideposting import SidePostReader, point_at_included
 from apps.core.errors import ApiError
 from apps.core.views import ResourceModelViewSet
 from apps.customers import services as customer_services
@@ -28,25 +28,6 @@ BOOKING_SORT = (
     "booking_nr", "state", "confirmed_at", "cancel_date", "option_validity", "remote_booking_nr",
     "reference_nr", "created_at", "updated_at",
 )  # fmt: skip
-
-
-def _point_at_reservation(exc, pointers: list[str]):
-    """Re-aims an error raised while saving the n-th side-posted reservation at its
-    ``included`` entry."""
-    index = getattr(exc, "reservation_index", None)
-    if index is None:
-        return exc
-    base = pointers[index]
-    if isinstance(exc, ApiError):
-        exc.pointer = base
-        return exc
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    objects = []
-    for name, messages in detail.items():
-        member = "relationships" if name in ("rentable", "booking") else "attributes"
-        pointer = base if name == "non_field_errors" else f"{base}/{member}/{name}"
-        objects += flatten_errors(messages, pointer)
-    return validation_failure(objects)
 
 
 class BookingViewSet(ResourceModelViewSet):
@@ -96,7 +77,7 @@ class BookingViewSet(ResourceModelViewSet):
         try:
             booking = self._save(serializer.validated_data, side)
         except (ApiError, ValidationError) as exc:
-            raise _point_at_reservation(exc, side.reservation_pointers) from None
+            raise point_at_included(exc, side, SidePostedReservationSerializer) from None
         serializer.instance = self.get_queryset().get(pk=booking.pk)
         headers = {"Location": str(serializer.data[api_settings.URL_FIELD_NAME])}
         return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)

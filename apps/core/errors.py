@@ -114,14 +114,6 @@ def conflict(detail: str, pointer: str | None = None) -> ApiError:
     return ApiError(409, detail, pointer=pointer)
 
 
-def validation_error(errors: dict[str, str] | list[tuple[str, str]]) -> ApiError:
-    """422 VALIDATION_FAILED with one error object per (pointer, detail)."""
-    items = list(errors.items()) if isinstance(errors, dict) else list(errors)
-    objects = [ErrorObject(422, detail, pointer=pointer) for pointer, detail in items]
-    head, *rest = objects
-    return ApiError(422, head.detail, pointer=head.pointer, extra=rest)
-
-
 def error_document(objects: list[ErrorObject]) -> dict:
     return {"errors": [obj.as_dict() for obj in objects]}
 

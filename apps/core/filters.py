@@ -101,7 +101,7 @@ def _parse_date(term: str) -> dt.date:
         raise InvalidValue(f"'{term}' is not a date (YYYY-MM-DD)") from None
 
 
-def _parse_datetime(term: str) -> dt.datetime:
+def parse_datetime_term(term: str) -> dt.datetime:
     # A '+' in an unencoded query string arrives as a space.
     text = term.strip().replace(" ", "+")
     if text.endswith(("Z", "z")):
@@ -141,7 +141,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     FLOAT: _parse_float,
     BOOLEAN: _parse_bool,
     DATE: _parse_date,
-    DATETIME: _parse_datetime,
+    DATETIME: parse_datetime_term,
     LOCALIZED: str,
     LIST: str,
 }

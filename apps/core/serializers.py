@@ -12,6 +12,7 @@ from rest_framework.relations import HyperlinkedIdentityField, ManyRelatedField
 from rest_framework_json_api import serializers as jsonapi
 from rest_framework_json_api.relations import ResourceRelatedField
 
+from apps.core import models as core_models
 from apps.core.localization import LOCALES, requested_locales
 
 MAX_LOCALIZED_LENGTH = 20_000
@@ -162,9 +163,17 @@ class ResourceSerializer(jsonapi.ModelSerializer):
                 ]
         return problems
 
-    def build_field(self, field_name, info, model_class, nested_depth):
-        from apps.core import models as core_models
+    def require_order(
+        self, attrs, first: str, second: str, message: str, *, strict: bool = True
+    ) -> None:
+        """A 422 on ``second`` unless it comes after ``first`` (values from the request, else
+        from the resource being changed)."""
+        low = attrs.get(first, getattr(self.instance, first, None))
+        high = attrs.get(second, getattr(self.instance, second, None))
+        if low is not None and high is not None and (low >= high if strict else low > high):
+            raise serializers.ValidationError({second: message})
 
+    def build_field(self, field_name, info, model_class, nested_depth):
         model_field = info.fields.get(field_name)
         if isinstance(model_field, core_models.LocalizedField):
             return LocalizedField, {"required": False}

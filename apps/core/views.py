@@ -10,7 +10,7 @@ from rest_framework_json_api.utils import get_resource_type_from_serializer
 from apps.core import idempotency, query, ratelimit
 from apps.core.credentials import Credential
 from apps.core.errors import bad_query, not_found
-from apps.core.filters import Expression, InvalidValue, VendorFilterBackend, _parse_datetime
+from apps.core.filters import Expression, InvalidValue, VendorFilterBackend, parse_datetime_term
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
 from apps.core.tombstones import deleted_ids, tombstone_record
@@ -105,8 +105,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
             expr = Expression.parse(raw)
             if expr.negate or expr.op != "range":
                 return None
-            since = _parse_datetime(expr.low) if expr.low else None
-            until = _parse_datetime(expr.high) if expr.high else None
+            since = parse_datetime_term(expr.low) if expr.low else None
+            until = parse_datetime_term(expr.high) if expr.high else None
         except InvalidValue:
             return None
         resource_type = get_resource_type_from_serializer(self.get_serializer_class())

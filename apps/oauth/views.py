@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from urllib.parse import parse_qs, urlparse
 
 from django import forms
@@ -103,8 +104,6 @@ class IntrospectView(IntrospectTokenView):
     def _own_tokens_only(self, request, response):
         if response.status_code != 200:
             return response
-        import json
-
         body = json.loads(response.content)
         if body.get("active") and body.get("client_id") != self._caller(request):
             return JsonResponse({"active": False})

@@ -118,16 +118,13 @@ class CategorySerializer(ResourceSerializer):
         return value
 
     def validate(self, attrs):
-        low = attrs.get(
-            "minimum_number_of_nights", getattr(self.instance, "minimum_number_of_nights", None)
+        self.require_order(
+            attrs,
+            "minimum_number_of_nights",
+            "maximum_number_of_nights",
+            "Must be at least minimum_number_of_nights.",
+            strict=False,
         )
-        high = attrs.get(
-            "maximum_number_of_nights", getattr(self.instance, "maximum_number_of_nights", None)
-        )
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError(
-                {"maximum_number_of_nights": "Must be at least minimum_number_of_nights."}
-            )
         return attrs
 
 

@@ -22,19 +22,13 @@ class WebhookEndpointViewSet(ResourceModelViewSet):
             administration=self.administration, application_id=self.request.auth.application_id
         )
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["reveal_secret"] = getattr(self, "reveal_secret", False)
-        return context
-
     def perform_create(self, serializer):
-        self.reveal_secret = True
         serializer.instance = services.endpoint_create(
             administration=self.administration,
             application_id=self.request.auth.application_id,
             **serializer.validated_data,
         )
-        serializer._context["reveal_secret"] = True
+        serializer.context["reveal_secret"] = True  # shown once, in this answer
 
     def perform_update(self, serializer):
         serializer.instance = services.endpoint_update(
@@ -45,8 +39,8 @@ class WebhookEndpointViewSet(ResourceModelViewSet):
     def rotate_secret(self, request, *args, **kwargs):
         """A new signing secret, returned once; the old one signs alongside for 24 hours."""
         endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
-        self.reveal_secret = True
-        return Response(self.get_serializer(endpoint).data)
+        context = {**self.get_serializer_context(), "reveal_secret": True}
+        return Response(self.get_serializer(endpoint, context=context).data)
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):

@@ -1,5 +1,6 @@
 """Webhooks to a real local receiver: signatures, retries on the schedule, never lost."""
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -75,7 +76,7 @@ class TestEndpoints:
 
         shown = api.get(f"/v3/administrations/{administration.pk}/webhook_endpoints/{endpoint.pk}")
 
-        assert secret.startswith("whsec_") and len(__import__("base64").b64decode(secret[6:])) == 32
+        assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 32
         assert shown.doc["data"]["attributes"]["secret"] is None
         assert shown.doc["data"]["attributes"]["url"] == httpserver.url_for("/hook")
 

@@ -319,7 +319,7 @@ def booking_update(*, booking: Booking, **attributes) -> Booking:
     for name, value in attributes.items():
         setattr(booking, name, value)
     if state is not None and state != booking.state:
-        booking_transition(
+        booking = booking_transition(
             booking=booking, state=state, cancel_reason=reason or "", cancel_date=cancel_date
         )
     else:
@@ -327,7 +327,7 @@ def booking_update(*, booking: Booking, **attributes) -> Booking:
             booking.cancel_reason = reason
         if cancel_date is not None:
             booking.cancel_date = cancel_date
-    booking = booking_recalculate(booking=booking)
+        booking = booking_recalculate(booking=booking)
     emit_update(
         "booking.updated", instance=booking, administration=booking.administration, before=before
     )
@@ -382,9 +382,8 @@ def booking_transition(
         if state == State.CONFIRMED:
             booking.confirmed_at = timezone.now()
     booking.state = state
-    booking.save()
+    booking_recalculate(booking=booking)  # the total follows the stays that are left; saves
     if state in (State.CONFIRMED, State.CANCELLED):
-        booking_recalculate(booking=booking)
         event_emit(f"booking.{state}", instance=booking, administration=booking.administration)
     return booking
 
