@@ -13,7 +13,9 @@ from rest_framework import serializers as drf_serializers
 from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework_json_api.parsers import JSONParser
 
+from apps.core import visibility
 from apps.core.errors import ApiError, ErrorObject
+from apps.core.query import parse_id
 from apps.customers.models import Customer
 
 
@@ -99,13 +101,14 @@ class SidePostReader:
         if not isinstance(linkage, dict) or linkage.get("type") != "customer":
             raise _bad(pointer, "The customer relationship takes a customer identifier.")
         method = (linkage.get("meta") or {}).get("method")
-        administration = self.context["view"].administration
         if method not in (None, "create", "update"):
             raise _bad(f"{pointer}/meta/method", "meta.method is 'create' or 'update'.")
         if method != "create":
-            customer = Customer.objects.filter(
-                administration=administration, pk=_int(linkage.get("id"))
-            ).first()
+            customer = (
+                visibility.readable(self.context["view"], Customer)
+                .filter(pk=_int(linkage.get("id")))
+                .first()
+            )
             if customer is None:
                 raise ApiError(422, "No such customer in this administration.", pointer=pointer)
             result.customer = customer
@@ -179,7 +182,7 @@ class SidePostReader:
 
 
 def _int(value) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    return parse_id(value) if isinstance(value, str) else None
 
 
 def point_at_included(exc, side: SidePost, reservation_serializer):

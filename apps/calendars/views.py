@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.export import exported_periods, feed_version, render_feed
 from apps.core.errors import error_response
+from apps.core.query import parse_id
 from apps.rentables.models import Rentable
 
 
@@ -21,7 +22,7 @@ def ical_feed(request, token: str):
     calendar_id = request.GET.get("calendar")
     if calendar_id is not None:
         calendar = ExternalCalendar.objects.filter(
-            pk=calendar_id if calendar_id.isdigit() else None, rentable=rentable
+            pk=parse_id(calendar_id), rentable=rentable
         ).first()
         if calendar is None:
             return error_response(404, "No such external calendar on this rentable.")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
@@ -32,9 +33,12 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Unprocessable entity",
     429: "Too many requests",
+    431: "Request header fields too large",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -47,9 +51,12 @@ CODES = {
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    414: "URI_TOO_LONG",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_FAILED",
     429: "RATE_LIMITED",
+    431: "HEADERS_TOO_LARGE",
     500: "INTERNAL_SERVER_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
@@ -114,6 +121,11 @@ def conflict(detail: str, pointer: str | None = None) -> ApiError:
     return ApiError(409, detail, pointer=pointer)
 
 
+def payload_too_large() -> ApiError:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
+
+
 def error_document(objects: list[ErrorObject]) -> dict:
     return {"errors": [obj.as_dict() for obj in objects]}
 
@@ -176,6 +188,16 @@ def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict
         logger.warning("database unavailable: %s", exc)
         detail = "The database is busy or unavailable; nothing was changed. Try again shortly."
         return [ErrorObject(503, detail)], {"Retry-After": "2"}
+    if _is_backing_service_outage(exc):
+        # The cache or broker is unreachable on a path that truly needs it (the rate limiter
+        # and the after-commit enqueue do not: they degrade).
+        logger.warning("backing service unavailable: %r", exc)
+        detail = "A backing service is unavailable; nothing was changed. Try again shortly."
+        return [ErrorObject(503, detail)], {"Retry-After": "5"}
+    if isinstance(exc, RequestDataTooBig):
+        return payload_too_large().error_objects(), {}
+    if isinstance(exc, SuspiciousOperation):
+        return [ErrorObject(400, "The request could not be understood.")], {}
     if isinstance(exc, (Http404, ObjectDoesNotExist)):
         return [ErrorObject(404, "The requested resource could not be found.")], {}
     if isinstance(exc, DjangoPermissionDenied):
@@ -190,6 +212,15 @@ def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return [ErrorObject(status, detail, code=code)], headers
     raise exc
+
+
+def _is_backing_service_outage(exc: Exception) -> bool:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # pragma: no cover - redis is a dependency
+        return False
+    return isinstance(exc, (RedisConnectionError, RedisTimeoutError))
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
@@ -224,3 +255,19 @@ def handler400(request, exception=None):
 
 def handler403(request, exception=None):
     return error_response(403, "You do not have permission to perform this action.")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the API never uses cookies, so this only answers browser forms
+    (admin, consent); under /v3 it still answers with a JSON:API document."""
+    if not request.path.startswith("/v3"):
+        from django.views.csrf import csrf_failure as django_csrf_failure
+
+        return django_csrf_failure(request, reason)
+    return error_response(403, "The request was refused (CSRF check failed).")
+
+
+def method_not_allowed(request, allowed: list[str]) -> JsonResponse:
+    response = error_response(405, f"Method {request.method} is not allowed here.")
+    response["Allow"] = ", ".join(allowed)
+    return response

@@ -20,7 +20,7 @@ def _positive_int(request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise bad_query(name, f"{name} must be a whole number of at least 1, not '{raw[:50]}'.")
     return int(raw)
 

@@ -2,29 +2,87 @@
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ParseError
+import json
+
+from django.conf import settings
 from rest_framework_json_api.parsers import JSONParser
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
-from apps.core.errors import ApiError
+from apps.core.errors import ApiError, payload_too_large
+
+# Deeper than any document this API defines; deep enough nesting makes the decoder (or later a
+# serializer or the renderer) recurse past Python's limit.
+MAX_DEPTH = 32
 
 
 def _bad(pointer: str, detail: str) -> ApiError:
     return ApiError(400, detail, pointer=pointer)
 
 
+def _escape(token) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def check_values(document) -> None:
+    """Walks the decoded body once, without recursion: no nesting past ``MAX_DEPTH`` and no NUL
+    character in any member name or string (PostgreSQL text cannot hold one)."""
+    stack = [(document, "", 0)]
+    while stack:
+        node, pointer, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _bad(pointer, f"The document nests deeper than {MAX_DEPTH} levels.")
+        if isinstance(node, str):
+            if "\x00" in node:
+                raise _bad(pointer, "Strings may not contain the NUL character (U+0000).")
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                child = f"{pointer}/{_escape(key)}"
+                if "\x00" in key:
+                    raise _bad(child, "Member names may not contain the NUL character (U+0000).")
+                stack.append((value, child, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((value, f"{pointer}/{i}", depth + 1) for i, value in enumerate(node))
+
+
+def read_body(stream) -> bytes:
+    """The body, refused with a 413 once it passes ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django's
+    own check only guards ``request.body``, and DRF reads the stream directly)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if stream is None:
+        return b""
+    body = stream.read(limit + 1) if limit is not None else stream.read()
+    if limit is not None and len(body) > limit:
+        raise payload_too_large()
+    return body
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def decode(body: bytes):
+    try:
+        return json.loads(body.decode(settings.DEFAULT_CHARSET), parse_constant=_no_constants)
+    except UnicodeDecodeError as exc:
+        raise _bad("", f"The request body is not valid UTF-8: {exc.reason}.") from exc
+    except RecursionError as exc:
+        raise _bad("", f"The document nests deeper than {MAX_DEPTH} levels.") from exc
+    except ValueError as exc:
+        raise _bad("", f"The request body is not valid JSON: {exc}") from exc
+
+
 class JsonApiParser(JSONParser):
     """Extends the JSON:API library's parser with shape checks that answer 400 with a pointer.
 
     The library assumes a well-formed document (``relationships.x`` being an object, and so on)
-    and would raise an AttributeError, i.e. a 500, on anything else.
+    and would raise an AttributeError, i.e. a 500, on anything else. Before that: a body over
+    the upload limit is a 413, and invalid JSON, nesting past ``MAX_DEPTH`` or a NUL character
+    anywhere is a 400 pointing at the place.
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            result = super(JSONParser, self).parse(stream, media_type, parser_context)
-        except ParseError as exc:
-            raise _bad("", f"The request body is not valid JSON: {exc.detail}") from exc
+        result = decode(read_body(stream))
+        check_values(result)
         self._check_document(result)
         return self.parse_data(result, parser_context)
 

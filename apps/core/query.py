@@ -18,6 +18,19 @@ from apps.core.scopes import read_scope_for_type
 FIELDS_PARAM = re.compile(r"^fields\[(?P<type>[^\]]+)\]$")
 COLLECTION_ONLY = {"sort", "page[number]", "page[size]"}
 MAX_INCLUDE_DEPTH = 5
+MAX_ID_DIGITS = 18  # a bigint holds every 18-digit number
+
+
+def parse_id(raw) -> int | None:
+    """A resource id from a path, query or document, or None when it cannot be one.
+
+    ASCII digits only: ``str.isdigit`` also accepts "²" (which ``int`` refuses) and "١"
+    (which ``int`` reads as 1).
+    """
+    text = str(raw)
+    if not text or len(text) > MAX_ID_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def _included(serializer_class) -> dict:

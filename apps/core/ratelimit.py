@@ -4,17 +4,44 @@ Two limits hold at once: ``RATE_LIMIT_WINDOW_REQUESTS`` in a moving window and
 ``RATE_LIMIT_BURST_REQUESTS`` in any burst window. Counts live in small time buckets (a tenth
 of the burst window each) so that "moving" means moving to within a few seconds; with Redis as
 the cache every process and machine shares them.
+
+The cache is not allowed to fail a request: when it raises (Redis down, a timeout) the limiter
+lets the request through without limit headers, logs a warning and counts the failure in
+``cache_failures()`` (shown by ``/health``). An API that keeps serving from PostgreSQL
+unthrottled for a while is better than one that answers 500 to everybody.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+_failures = 0
+_failures_lock = threading.Lock()
+
+
+def cache_failures() -> int:
+    """How many requests this process let through because the cache failed."""
+    return _failures
+
+
+def _count_failure(exc: Exception) -> None:
+    global _failures
+    with _failures_lock:
+        _failures += 1
+        count = _failures
+    logger.warning(
+        "rate limiter: cache unavailable, request let through (%s failures): %r", count, exc
+    )
 
 
 @dataclass(frozen=True)
@@ -58,11 +85,20 @@ def _retry_after(
     return buckets * size
 
 
-def hit(identifier: str) -> RateLimitState:
+def hit(identifier: str) -> RateLimitState | None:
     """Counts one request for ``identifier`` and says whether it is within both limits.
 
-    A refused request is not counted, so a client that backs off as told gets back in.
+    A refused request is not counted, so a client that backs off as told gets back in. None
+    when the cache failed: the request goes through unlimited (see the module docstring).
     """
+    try:
+        return _hit(identifier)
+    except Exception as exc:  # noqa: BLE001 - any cache failure degrades, none fails a request
+        _count_failure(exc)
+        return None
+
+
+def _hit(identifier: str) -> RateLimitState:
     size = _bucket_seconds()
     now_bucket = int(time.time() // size)
     window_buckets = max(1, settings.RATE_LIMIT_WINDOW_SECONDS // size)

@@ -13,6 +13,7 @@ from rest_framework_json_api import serializers as jsonapi
 from rest_framework_json_api.relations import ResourceRelatedField
 
 from apps.core import models as core_models
+from apps.core import visibility
 from apps.core.localization import LOCALES, requested_locales
 
 MAX_LOCALIZED_LENGTH = 20_000
@@ -235,13 +236,16 @@ class _AlwaysEmptyManyField(ManyRelatedField):
 
 
 class TenantRelatedField(Relationship):
-    """A writable relationship whose targets must belong to the request's administration."""
+    """A writable relationship: its ids resolve only to what the request's credentials could
+    read (the same read queryset, see ``apps.core.visibility``); anything else is 422, exactly
+    like an id that does not exist."""
 
     def get_queryset(self):
         queryset = super().get_queryset()
         view = self.context.get("view")
-        administration = getattr(view, "administration", None)
-        return queryset.filter(administration=administration) if administration else queryset.none()
+        if getattr(view, "administration", None) is None:
+            return queryset.none()
+        return visibility.readable(view, queryset.model)
 
 
 def money(amount, currency: str) -> dict:

@@ -7,7 +7,7 @@ from django.db import transaction
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
-from apps.core import idempotency, query, ratelimit
+from apps.core import idempotency, query, ratelimit, visibility
 from apps.core.credentials import Credential
 from apps.core.errors import bad_query, not_found
 from apps.core.filters import Expression, InvalidValue, VendorFilterBackend, parse_datetime_term
@@ -39,6 +39,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
     granted_scopes: frozenset[str] = frozenset()
     rate_limit_state = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        serializer_class = getattr(cls, "serializer_class", None)
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if "base_queryset" in cls.__dict__ and model is not None:
+            visibility.register(cls, model)
+
     def base_queryset(self):
         raise NotImplementedError
 
@@ -61,7 +68,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
         credential = request.auth  # authenticates
         if isinstance(credential, Credential) and settings.RATE_LIMIT_ENABLED:
             self.rate_limit_state = ratelimit.hit(credential.identifier)
-            if not self.rate_limit_state.allowed:
+            if self.rate_limit_state is not None and not self.rate_limit_state.allowed:
                 raise exceptions.Throttled(wait=self.rate_limit_state.retry_after)
 
     def initial(self, request, *args, **kwargs):
@@ -140,10 +147,8 @@ class ResourceViewSet(viewsets.GenericViewSet):
         from apps.administrations.models import Administration
 
         missing = not_found("No such administration.")
-        if not str(raw_id).isdigit() or len(str(raw_id)) > 18:
-            raise missing
-        administration_id = int(raw_id)
-        if not credential.can_access(administration_id):
+        administration_id = query.parse_id(raw_id)
+        if administration_id is None or not credential.can_access(administration_id):
             raise missing
         administration = Administration.objects.filter(pk=administration_id).first()
         if administration is None:
@@ -161,7 +166,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def get_object(self):
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-        if not str(raw).isdigit() or len(str(raw)) > 18:
+        if query.parse_id(raw) is None:
             raise not_found()
         return super().get_object()
 
