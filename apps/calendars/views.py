@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
-from django.views.decorators.http import require_GET
 
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.export import exported_periods, feed_version, render_feed
 from apps.core.errors import error_response
 from apps.core.query import parse_id
+from apps.core.views_meta import api_get_only
 from apps.rentables.models import Rentable
 
 
-@require_GET
+@api_get_only
 def ical_feed(request, token: str):
     rentable = Rentable.objects.filter(ical_export_token=token).first()
     if rentable is None:

@@ -29,8 +29,37 @@ ERROR_STATUSES = {
     "409": "Conflict (CONFLICT)",
     "415": "Unsupported media type (UNSUPPORTED_MEDIA_TYPE)",
     "422": "Validation failed (VALIDATION_FAILED, INVALID_STATE_TRANSITION)",
+    "414": "Request line too long (URI_TOO_LONG)",
     "429": "Rate limited (RATE_LIMITED), see Retry-After",
+    "503": "Database or another backing service unavailable (SERVICE_UNAVAILABLE), see Retry-After",
 }
+# Only where a body is read (POST and PATCH; an Idempotency-Key POST hashes its body).
+BODY_ERROR_STATUSES = {"413": "Body over the upload limit (PAYLOAD_TOO_LARGE)"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+def error_responses(method: str) -> dict:
+    """The error statuses every operation may answer, each a JSON:API error document."""
+    statuses = dict(ERROR_STATUSES)
+    if method in ("post", "patch"):
+        statuses.update(BODY_ERROR_STATUSES)
+    responses = {}
+    for status, text in sorted(statuses.items()):
+        response = {
+            "description": text,
+            "content": {JSONAPI: {"schema": {"$ref": "#/components/schemas/Errors"}}},
+        }
+        if status in ("429", "503"):
+            response["headers"] = dict(RETRY_AFTER)
+        responses[status] = response
+    return responses
+
+
 ACTION_METHODS = {
     "list": ("get", "read"),
     "retrieve": ("get", "read"),
@@ -265,13 +294,7 @@ def _operation(viewset, action, path_params, resource_type, basename, method) ->
         "description": f"Needs one of the scopes: {', '.join(scopes)}.",
         "parameters": params,
         "security": [{"ApiKey": []}, {"OAuth2": scopes}],
-        "responses": {
-            status: {
-                "description": text,
-                "content": {JSONAPI: {"schema": {"$ref": "#/components/schemas/Errors"}}},
-            }
-            for status, text in ERROR_STATUSES.items()
-        },
+        "responses": error_responses(method),
     }
     if kind == "destroy":
         op["responses"]["204"] = {"description": "Deleted"}
@@ -385,9 +408,10 @@ def build_document(router, base_url: str = "") -> dict:
                         }
                     },
                 },
-                "401": {
-                    "description": ERROR_STATUSES["401"],
-                    "content": {JSONAPI: {"schema": {"$ref": "#/components/schemas/Errors"}}},
+                **{
+                    status: response
+                    for status, response in error_responses("get").items()
+                    if status in ("400", "401", "406", "414", "429", "503")
                 },
             },
         }

@@ -87,3 +87,20 @@ def test_openapi_covers_every_api_route(document):
 
     assert served <= set(document["paths"]), served - set(document["paths"])
     assert "/v3/administrations/{administration_id}/bookings/{id}/customer" in served
+
+
+def test_openapi_documents_the_statuses_the_server_itself_sends(document):
+    # given: the statuses that come from limits and outages rather than from a view
+    operations = [
+        (method, operation)
+        for item in document["paths"].values()
+        for method, operation in item.items()
+    ]
+
+    # then: each operation lists them, with Retry-After where the server sends it
+    for method, operation in operations:
+        responses = operation["responses"]
+        assert {"414", "429", "503"} <= set(responses), operation["operationId"]
+        assert "Retry-After" in responses["429"]["headers"]
+        assert "Retry-After" in responses["503"]["headers"]
+        assert ("413" in responses) == (method in ("post", "patch")), operation["operationId"]
