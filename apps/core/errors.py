@@ -215,12 +215,12 @@ def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict
 
 
 def _is_backing_service_outage(exc: Exception) -> bool:
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:  # pragma: no cover - redis is a dependency
-        return False
-    return isinstance(exc, (RedisConnectionError, RedisTimeoutError))
+    """Redis (cache) or the Celery broker unreachable: worth a retry, not a 500."""
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return isinstance(exc, (RedisConnectionError, RedisTimeoutError, BrokerError))
 
 
 def exception_handler(exc: Exception, context: dict) -> Response:
