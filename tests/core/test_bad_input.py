@@ -53,6 +53,16 @@ def test_a_nul_in_a_filter_value_is_400_naming_the_parameter(api, base):
     assert response.doc["errors"][0]["source"] == {"parameter": "filter[first_name]"}
 
 
+def test_a_nul_in_a_stored_header_is_400(api, base):
+    response = api.post(
+        f"{base}/categories", category_document({"en": "A"}), HTTP_IDEMPOTENCY_KEY="a\x00b"
+    )
+
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.doc["errors"][0]["detail"]
+    assert not Category.objects.exists()
+
+
 def test_a_nul_in_the_ical_token_is_404(anon):
     response = anon.get("/ical/%00.ics")
 
