@@ -21,5 +21,8 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "apps.oauth.validators.Validator",
     # The consent page is always shown: the user picks the administrations each time.
     "REQUEST_APPROVAL_PROMPT": "force",
+    # http only for loopback redirect URIs: apps.oauth.models.Application.clean refuses others.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # Access and refresh tokens are stored as a SHA-256 checksum only, never as issued.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
