@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def every_administration():
-    """A client that reaches every administration (a superuser's token), and some parks."""
+    """A superuser's token that was granted every park on the consent page, and the parks."""
     parks = [
         AdministrationFactory(
             name="Dune Park",
@@ -44,7 +44,7 @@ def every_administration():
         ),
     ]
     admin = UserFactory(is_superuser=True)
-    token = access_token(application=ApplicationFactory(), user=admin)
+    token = access_token(application=ApplicationFactory(), user=admin, administrations=parks)
     return JsonApiClient().bearer(token.token), {p.name: p for p in parks}
 
 
