@@ -9,9 +9,10 @@ import re
 
 import pytest
 import requests
+from oauth2_provider.models import AccessToken
 from requests_oauthlib import OAuth2Session
 
-from apps.oauth.models import ConsentedGrant, TokenGrant
+from apps.oauth.models import Application, ConsentedGrant, TokenGrant
 from tests.factories import AdministrationFactory, UserFactory
 from tests.oauth.test_flows import (
     REDIRECT,
@@ -205,3 +206,56 @@ def test_the_consent_page_offers_only_managed_administrations(live_server, park)
     assert response.status_code == 200  # the form refuses a choice it did not offer
     assert re.search(r"Select a valid choice", response.text)
     assert ConsentedGrant.objects.count() == 0
+
+
+def test_the_password_grant_mints_no_user_token(live_server, park):  # noqa: F811
+    application = Application.objects.create(
+        name="Legacy",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_PASSWORD,
+        client_secret="legacy-secret",
+        redirect_uris=REDIRECT,
+        allowed_scopes=["booking|read"],
+    )
+
+    answer = requests.post(
+        f"{live_server.url}/oauth/token",
+        data={
+            "grant_type": "password",
+            "username": "manager",
+            "password": "correct horse battery",
+            "scope": "booking|read",
+        },
+        auth=(application.client_id, "legacy-secret"),
+    )
+
+    assert answer.status_code == 400, answer.text
+    assert "access_token" not in answer.json()
+    assert not AccessToken.objects.exists()
+
+
+def test_the_implicit_grant_mints_no_user_token(live_server, park):  # noqa: F811
+    application = Application.objects.create(
+        name="Single page",
+        client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_IMPLICIT,
+        redirect_uris=REDIRECT,
+        allowed_scopes=["booking|read"],
+    )
+    browser = signed_in_browser(live_server)
+    url = (
+        f"{live_server.url}/oauth/authorize?response_type=token&client_id={application.client_id}"
+        f"&redirect_uri={REDIRECT}&scope=booking%7Cread"
+    )
+
+    page = browser.get(url, allow_redirects=False)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    answer = browser.post(
+        f"{live_server.url}/oauth/authorize",
+        data={**fields, "administrations": [str(park["mine"].pk)], "allow": "Authorize"},
+        headers={"Referer": url},
+        allow_redirects=False,
+    )
+
+    assert "access_token=" not in answer.headers.get("Location", "")
+    assert not AccessToken.objects.exists()
