@@ -17,7 +17,9 @@ install-dev: $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 
 ## SQLite, a Celery worker and beat on the filesystem broker, the API on :8000.
+## The entry points (WSGI, ASGI, Celery) default to production settings; this names local ones.
 run: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-filesystem://} $(PY) manage.py run_local 127.0.0.1:$(PORT)
 
 ## The whole suite (uses DATABASE_URL / REDIS_URL when set, SQLite and memory otherwise).

@@ -12,7 +12,7 @@ from oauth2_provider.models import AccessToken
 
 from apps.administrations.models import Administration, Membership
 from apps.core.scopes import parse_scopes
-from apps.oauth.models import Application, Subscription
+from apps.oauth.models import Application, Subscription, TokenGrant
 
 
 class AdministrationFactory(factory.django.DjangoModelFactory):
@@ -72,15 +72,21 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     scopes = factory.LazyFunction(lambda: parse_scopes("all"))
 
 
-def access_token(*, application, user=None, scopes="all", expires_in=3600) -> AccessToken:
-    """A token as django-oauth-toolkit issues it (the flows themselves are tested elsewhere)."""
-    return AccessToken.objects.create(
+def access_token(
+    *, application, user=None, scopes="all", expires_in=3600, administrations=()
+) -> AccessToken:
+    """A token as django-oauth-toolkit issues it (the flows themselves are tested elsewhere).
+    A user's token reaches only ``administrations``, as if ticked on the consent page."""
+    token = AccessToken.objects.create(
         application=application,
         user=user,
         token=secrets.token_urlsafe(30),
         scope=" ".join(parse_scopes(scopes)),
         expires=timezone.now() + timedelta(seconds=expires_in),
     )
+    for administration in administrations:
+        TokenGrant.objects.create(access_token=token, administration=administration)
+    return token
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

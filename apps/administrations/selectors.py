@@ -8,6 +8,4 @@ from apps.core.credentials import Credential
 
 def administration_list(*, credential: Credential, scope: str = "administration|read") -> QuerySet:
     """The administrations where the credential holds ``scope``."""
-    ids = credential.administrations_with(scope)
-    queryset = Administration.objects.all()
-    return queryset if ids is None else queryset.filter(pk__in=ids)
+    return Administration.objects.filter(pk__in=credential.administrations_with(scope))

@@ -56,12 +56,9 @@ class SubscriptionViewSet(ResourceViewSet):
     def current(self, request, *args, **kwargs):
         credential = request.auth
         application = Application.objects.filter(pk=credential.application_id).first()
-        if credential.all_administrations:
-            administrations = list(Administration.objects.order_by("pk"))
-        else:
-            administrations = list(
-                Administration.objects.filter(pk__in=credential.grants).order_by("pk")
-            )
+        administrations = list(
+            Administration.objects.filter(pk__in=credential.grants).order_by("pk")
+        )
         grants = {str(a.pk): sorted(credential.scopes_for(a.pk)) for a in administrations}
         identifier = (
             f"subscription-{credential.subscription_id}"

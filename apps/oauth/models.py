@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.settings import oauth2_settings
 
 from apps.core.models import StringListField
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def insecure_redirect_uris(redirect_uris: str) -> list[str]:
+    """The URIs that would carry a code over plain HTTP off this machine: anything not https,
+    except http to a loopback host (a native app listening on the user's own machine)."""
+    insecure = []
+    for uri in redirect_uris.split():
+        try:
+            parts = urlsplit(uri)
+            host = parts.hostname
+        except ValueError:
+            continue  # malformed: DOT's own validation reports it
+        scheme = parts.scheme.lower()
+        if scheme == "https" or (scheme == "http" and host in LOOPBACK_HOSTS):
+            continue
+        insecure.append(uri)
+    return insecure
 
 
 class Application(AbstractApplication):
@@ -24,6 +46,27 @@ class Application(AbstractApplication):
     @property
     def is_halted(self) -> bool:
         return self.halted_at is not None
+
+    def clean(self) -> None:
+        """DOT's checks, and redirect URIs must be https unless they point at loopback. Every
+        way an app is created or edited (the back-office, create_app, the services) cleans it."""
+        insecure = insecure_redirect_uris(self.redirect_uris or "")
+        errors: dict = {}
+        try:
+            super().clean()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if insecure:
+            errors.setdefault("redirect_uris", []).append(
+                ValidationError(
+                    "Redirect URIs must use https (plain http only to 127.0.0.1, ::1 or "
+                    "localhost): %(uris)s",
+                    code="insecure_redirect_uri",
+                    params={"uris": ", ".join(insecure)},
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def allows_grant_type(self, *grant_types):
         # A confidential app that uses the authorization code flow may also use client

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hmac
 
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
+
 from apps.administrations.models import Membership
 from apps.core.credentials import Credential
 from apps.core.scopes import SCOPES
 from apps.oauth.models import ApiKey, Subscription, TokenGrant
 from apps.oauth.services import hash_key, split_key
+
+AccessToken = get_access_token_model()
 
 
 def api_key_find(raw: str) -> ApiKey | None:
@@ -43,10 +48,38 @@ def _token_scopes(token) -> frozenset[str]:
     return frozenset(s for s in (token.scope or "").split() if s in SCOPES)
 
 
+def consented_administrations(token) -> set[int]:
+    """The administrations bound to a user's access token at consent (empty: none at all)."""
+    return set(
+        TokenGrant.objects.filter(access_token=token).values_list("administration_id", flat=True)
+    )
+
+
+def previous_consent(user, application, scopes) -> list[int] | None:
+    """The set of administrations the user last consented for this app, when a live token of
+    theirs for it covers ``scopes`` and names its administrations; None otherwise.
+
+    This is what a repeat authorization that skips the consent page (``approval_prompt=auto``,
+    or an app marked ``skip_authorization``) may grant: exactly that set, never more.
+    """
+    wanted = set(scopes.split() if isinstance(scopes, str) else scopes)
+    tokens = (
+        AccessToken.objects.filter(user=user, application=application, expires__gt=timezone.now())
+        .prefetch_related("administration_grants")
+        .order_by("-created", "-pk")
+    )
+    for token in tokens:
+        chosen = sorted(g.administration_id for g in token.administration_grants.all())
+        if chosen and wanted <= set((token.scope or "").split()):
+            return chosen
+    return None
+
+
 def credential_for_token(token) -> Credential:
     """Client-credentials tokens reach the subscribed administrations (within the
-    subscription's scopes); a user's token reaches what the user granted at consent,
-    never more than the user manages."""
+    subscription's scopes). A user's token reaches the administrations bound to it at consent,
+    and of those only the ones the user still manages; a token with none bound reaches none.
+    Being a superuser widens nothing: what was not consented is not granted."""
     scopes = _token_scopes(token)
     user = token.user
     identifier = f"oauth:{token.application_id}:{user.pk if user else 'app'}"
@@ -57,27 +90,11 @@ def credential_for_token(token) -> Credential:
         }
         return Credential("oauth", identifier, token.application_id, grants, token_scopes=scopes)
 
-    chosen = set(
-        TokenGrant.objects.filter(access_token=token).values_list("administration_id", flat=True)
-    )
-    if user.is_superuser and not chosen:
-        # Superusers manage every administration; no id list to carry around.
-        return Credential(
-            "oauth",
-            identifier,
-            token.application_id,
-            {},
-            all_administrations=True,
-            token_scopes=scopes,
-            user_id=user.pk,
-        )
-    if user.is_superuser:
-        reachable = chosen
-    else:
-        managed = set(
+    reachable = consented_administrations(token)
+    if reachable and not user.is_superuser:
+        reachable &= set(
             Membership.objects.filter(user=user).values_list("administration_id", flat=True)
         )
-        reachable = (chosen & managed) if chosen else managed
     return Credential(
         "oauth",
         identifier,

@@ -130,6 +130,18 @@ def application_register(
     return application, secret
 
 
+def application_secret_rotate(*, application: Application) -> str:
+    """Gives a confidential app a new client secret and returns it: only its hash is stored, so
+    it is shown this once. The old secret stops working at once; issued tokens stay valid."""
+    if application.client_type != Application.CLIENT_CONFIDENTIAL:
+        raise ValueError(f"The app '{application.name}' is public and has no client secret.")
+    secret = secrets.token_urlsafe(40)
+    application.client_secret = secret
+    application.hash_client_secret = True
+    application.save(update_fields=["client_secret", "hash_client_secret"])
+    return secret
+
+
 def application_halt(*, application: Application, reason: str) -> Application:
     """Every key and token of the app is refused (403 APPLICATION_HALTED) until unhalted."""
     application.halted_at = timezone.now()

@@ -24,10 +24,24 @@ class Validator(OAuth2Validator):
         client = getattr(request, "client", None) or self._load_application(client_id, request)
         return client is None or client.client_type == client.CLIENT_PUBLIC
 
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        """A code without a recorded consent (the administrations it grants) buys no token."""
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return False
+        return ConsentedGrant.objects.filter(code=code).exclude(administration_ids=[]).exists()
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        """A refresh token whose access token names no administrations buys no token."""
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        refresh = getattr(request, "refresh_token_instance", None)
+        previous = getattr(refresh, "access_token", None)
+        return previous is not None and previous.administration_grants.exists()
+
     def save_bearer_token(self, token, request, *args, **kwargs):
         """Binds the new access token to the administrations the user granted: those picked on
-        the consent page, or, on refresh, those of the token being replaced (read before
-        rotation revokes it)."""
+        the consent page, or, on refresh, exactly those of the token being replaced (read
+        before rotation revokes it). Client-credentials tokens have no user and no binding."""
         administration_ids = self._granted_administrations(request)
         super().save_bearer_token(token, request, *args, **kwargs)
         if administration_ids:

@@ -14,6 +14,7 @@ from oauth2_provider.views import AuthorizationView, IntrospectTokenView
 from apps.administrations.models import Administration
 from apps.core.scopes import SCOPES
 from apps.oauth.models import ConsentedGrant
+from apps.oauth.selectors import previous_consent
 
 
 def managed_administrations(user):
@@ -32,15 +33,23 @@ class ConsentForm(AllowForm):
         ]
 
 
+class _ConsentNeeded(Exception):
+    """Raised when DOT would skip the consent page but there is no earlier consent to reuse."""
+
+
 class ConsentView(AuthorizationView):
     """Shows the app, each requested scope in words, and the administrations to grant.
 
-    The token that comes out of the code is bound to the administrations ticked here only.
+    Every code is bound to an explicit set of administrations: the ones ticked here, or, when
+    the page is skipped (``approval_prompt=auto`` with a live token, or an app marked
+    ``skip_authorization``), exactly the set of the user's latest live consent for the same
+    scopes. Without such a consent the page is shown, whatever the app or the request says.
     PKCE, when used, must be S256.
     """
 
     template_name = "oauth/consent.html"
     form_class = ConsentForm
+    consented: list[int] | None = None  # set from the form; None while DOT decides to skip
 
     def get(self, request, *args, **kwargs):
         challenge = request.GET.get("code_challenge")
@@ -55,7 +64,11 @@ class ConsentView(AuthorizationView):
                 },
                 status=400,
             )
-        return super().get(request, *args, **kwargs)
+        try:
+            return super().get(request, *args, **kwargs)
+        except _ConsentNeeded:
+            # DOT stores what the page needs (the form included) before it tries to skip.
+            return self.render_to_response(self.get_context_data(**self.oauth2_data))
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -72,11 +85,24 @@ class ConsentView(AuthorizationView):
         if form.cleaned_data.get("allow") and not chosen:
             form.add_error("administrations", "Choose at least one administration to grant.")
             return self.form_invalid(form)
-        response = super().form_valid(form)
-        code = parse_qs(urlparse(response.get("Location", "")).query).get("code", [None])[0]
-        if code:
-            ConsentedGrant.objects.create(code=code, administration_ids=chosen)
-        return response
+        self.consented = chosen
+        return super().form_valid(form)
+
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        """Every path to a code goes through here: the consent form, and DOT's two skips."""
+        administration_ids = self.consented
+        if allow and administration_ids is None:
+            application = self.oauth2_data["application"]
+            administration_ids = previous_consent(request.user, application, scopes)
+            if not administration_ids:
+                raise _ConsentNeeded
+        uri, headers, body, status = super().create_authorization_response(
+            request=request, scopes=scopes, credentials=credentials, allow=allow
+        )
+        code = parse_qs(urlparse(uri).query).get("code", [None])[0]
+        if allow and code:
+            ConsentedGrant.objects.create(code=code, administration_ids=administration_ids)
+        return uri, headers, body, status
 
 
 class IntrospectView(IntrospectTokenView):

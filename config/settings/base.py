@@ -24,6 +24,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "oauth2_provider",
     "drf_spectacular_sidecar",
+    "axes",  # failed sign-ins: see config/settings/signin.py
 ]
 LOCAL_APPS = [
     "apps.core",
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,3 +182,4 @@ OUTBOUND_ALLOWED_PORTS = env.list("OUTBOUND_ALLOWED_PORTS", cast=int, default=[]
 from config.settings.celery import *  # noqa: E402,F401,F403
 from config.settings.jsonapi import *  # noqa: E402,F401,F403
 from config.settings.oauth import *  # noqa: E402,F401,F403
+from config.settings.signin import *  # noqa: E402,F401,F403

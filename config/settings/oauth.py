@@ -21,5 +21,13 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "apps.oauth.validators.Validator",
     # The consent page is always shown: the user picks the administrations each time.
     "REQUEST_APPROVAL_PROMPT": "force",
+    # http only for loopback redirect URIs: apps.oauth.models.Application.clean refuses others.
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    # Access and refresh tokens are stored as a SHA-256 checksum only, never as issued.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # No user token without the consent page's code: the implicit and password grants are off
+    # (they would mint a user's token with no administrations chosen), and PKCE is S256 only.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
 }

@@ -3,6 +3,7 @@
 import pytest
 
 from apps.administrations.models import Administration
+from apps.oauth.models import TokenGrant
 from tests.factories import AdministrationFactory, ApplicationFactory, UserFactory, access_token
 from tests.jsonapi import JsonApiClient, error_codes
 
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def every_administration():
-    """A client that reaches every administration (a superuser's token), and some parks."""
+    """A superuser's token that was granted every park on the consent page, and the parks."""
     parks = [
         AdministrationFactory(
             name="Dune Park",
@@ -44,8 +45,13 @@ def every_administration():
         ),
     ]
     admin = UserFactory(is_superuser=True)
-    token = access_token(application=ApplicationFactory(), user=admin)
-    return JsonApiClient().bearer(token.token), {p.name: p for p in parks}
+    token = access_token(application=ApplicationFactory(), user=admin, administrations=parks)
+    client = JsonApiClient().bearer(token.token)
+    # Parks made later reach the token only when granted, as on a new consent page.
+    client.grant = lambda *more: TokenGrant.objects.bulk_create(
+        TokenGrant(access_token=token, administration=a) for a in more
+    )
+    return client, {p.name: p for p in parks}
 
 
 def names(response):
@@ -204,7 +210,7 @@ def test_collection_parameters_are_refused_on_a_single_resource(api, administrat
 
 def test_sort_ascending_descending_and_stable(every_administration):
     client, _ = every_administration
-    AdministrationFactory(name="Dune Park", currency="NOK")
+    client.grant(AdministrationFactory(name="Dune Park", currency="NOK"))
 
     ascending = client.get("/v3/administrations?sort=name")
     descending = client.get("/v3/administrations?sort=-name")
@@ -283,7 +289,7 @@ class TestPagination:
 
     def test_default_size_is_30(self, every_administration):
         client, _ = every_administration
-        AdministrationFactory.create_batch(30)
+        client.grant(*AdministrationFactory.create_batch(30))
 
         response = client.get("/v3/administrations")
 
@@ -298,7 +304,7 @@ def test_list_query_count_does_not_grow_with_rows(
     # Token lookup, grants, count and rows: a fixed handful whatever the page holds.
     with django_assert_max_num_queries(8):
         small = client.get("/v3/administrations?page[size]=2")
-    AdministrationFactory.create_batch(40)
+    client.grant(*AdministrationFactory.create_batch(40))
     with django_assert_max_num_queries(8):
         large = client.get("/v3/administrations?page[size]=40")
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.oauth.models import ApiKey
+from apps.oauth.models import ApiKey, TokenGrant
 from apps.oauth.services import api_key_create, api_key_revoke, application_halt
 from tests.factories import (
     AdministrationFactory,
@@ -145,23 +145,43 @@ class TestBearerTokens:
 
         assert response.status_code == 403
 
-    def test_user_token_reaches_the_users_administrations_only(self):
+    def test_user_token_reaches_the_consented_administrations_the_user_manages(self):
         membership = MembershipFactory()
-        AdministrationFactory()
+        also_managed = MembershipFactory(user=membership.user).administration
+        not_managed = AdministrationFactory()
         token = access_token(application=ApplicationFactory(), user=membership.user)
+        for administration_id in (membership.administration_id, not_managed.pk):
+            TokenGrant.objects.create(access_token=token, administration_id=administration_id)
 
-        response = JsonApiClient().bearer(token.token).get("/v3/administrations")
+        client = JsonApiClient().bearer(token.token)
+        response = client.get("/v3/administrations")
 
         assert [row["id"] for row in response.doc["data"]] == [str(membership.administration_id)]
+        assert client.get(f"/v3/administrations/{also_managed.pk}").status_code == 404
+        assert client.get(f"/v3/administrations/{not_managed.pk}").status_code == 404
 
-    def test_superuser_token_reaches_every_administration(self):
-        AdministrationFactory.create_batch(3)
+    def test_user_token_without_a_consented_set_reaches_nothing(self):
+        membership = MembershipFactory()
+        token = access_token(application=ApplicationFactory(), user=membership.user)
+
+        client = JsonApiClient().bearer(token.token)
+
+        assert client.get("/v3/administrations").status_code == 403
+        one = client.get(f"/v3/administrations/{membership.administration_id}")
+        assert one.status_code == 403
+        assert error_codes(one) == ["NO_VALID_SCOPE"]  # it holds no scope anywhere
+
+    def test_superuser_token_reaches_only_what_was_consented(self):
+        granted, *_ = AdministrationFactory.create_batch(3)
         admin = UserFactory(is_superuser=True, is_staff=True)
         token = access_token(application=ApplicationFactory(), user=admin)
+        bare = access_token(application=ApplicationFactory(), user=admin)
+        TokenGrant.objects.create(access_token=token, administration=granted)
 
         response = JsonApiClient().bearer(token.token).get("/v3/administrations")
 
-        assert response.doc["meta"]["pagination"]["total_records"] == 3
+        assert [row["id"] for row in response.doc["data"]] == [str(granted.pk)]
+        assert JsonApiClient().bearer(bare.token).get("/v3/administrations").status_code == 403
 
     def test_expired_token_is_401(self):
         subscription = SubscriptionFactory()

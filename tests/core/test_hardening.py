@@ -244,6 +244,7 @@ class TestSubscription:
             application=ApplicationFactory(name="Owner portal"),
             user=membership.user,
             scopes="booking|read",
+            administrations=[membership.administration],
         )
 
         response = JsonApiClient().bearer(token.token).get("/v3/subscription")

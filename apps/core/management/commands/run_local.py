@@ -45,10 +45,15 @@ class Command(BaseCommand):
                 Path(transport[key]).mkdir(parents=True, exist_ok=True)
         Path("var").mkdir(exist_ok=True)
         celery = [sys.executable, "-m", "celery", "-A", "config"]
+        # The Celery app defaults to production settings; the worker and beat run these ones.
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
         processes = [
-            subprocess.Popen([*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]),
             subprocess.Popen(
-                [*celery, "beat", "--loglevel", "INFO", "--schedule", "var/celerybeat-schedule"]
+                [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env=env
+            ),
+            subprocess.Popen(
+                [*celery, "beat", "--loglevel", "INFO", "--schedule", "var/celerybeat-schedule"],
+                env=env,
             ),
         ]
         self.stdout.write(f"Celery worker and beat started on {settings.CELERY_BROKER_URL}")

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.administrations.models import Administration
@@ -36,9 +37,12 @@ class Command(BaseCommand):
         missing = set(subscribe) - {a.pk for a in administrations}
         if missing:
             raise CommandError(f"No administration with id {', '.join(map(str, sorted(missing)))}.")
-        application, secret = application_register(
-            name=name, redirect_uris=redirect_uri, public=public, scopes=scope_list
-        )
+        try:
+            application, secret = application_register(
+                name=name, redirect_uris=redirect_uri, public=public, scopes=scope_list
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         for administration in administrations:
             subscription_grant(
                 administration=administration, application=application, scopes=scope_list
