@@ -298,3 +298,41 @@ def test_no_second_sync_while_the_first_runs(administration, rentable, httpserve
     assert second is None
     assert leased > timezone.now() + dt.timedelta(seconds=tasks.sync.time_limit)
     assert outcomes[0].ok and len(httpserver.log) == 1
+
+
+MIXED = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//x//EN
+BEGIN:VEVENT
+UID:single@example.com
+DTSTART;VALUE=DATE:{d3}
+DTEND;VALUE=DATE:{d4}
+END:VEVENT
+BEGIN:VEVENT
+UID:series@example.com
+DTSTART;VALUE=DATE:{d7}
+DTEND;VALUE=DATE:{d8}
+RRULE:FREQ=WEEKLY;COUNT=3
+END:VEVENT
+BEGIN:VEVENT
+UID:series@example.com
+RECURRENCE-ID;VALUE=DATE:{d14}
+DTSTART;VALUE=DATE:{d15}
+DTEND;VALUE=DATE:{d16}
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_single_events_and_series_with_a_moved_occurrence(calendar_for, httpserver):
+    serve(httpserver, feeds.render(MIXED))
+    calendar = calendar_for()
+
+    sync(calendar)
+
+    assert sorted((start, end) for _, start, end in nights(calendar)) == [
+        (d(3), d(4)),
+        (d(7), d(8)),
+        (d(15), d(16)),
+        (d(21), d(22)),
+    ]

@@ -56,7 +56,12 @@ def parse_feed(
     for event in occurrences:
         if str(event.get("STATUS", "")).upper() == "CANCELLED":
             continue
-        start_date, end_date = _nights(event, floating, park, time_offset)
+        try:
+            start_date, end_date = _nights(event, floating, park, time_offset)
+        except FeedError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - icalendar raises many kinds on bad values
+            raise FeedError(f"The feed's events could not be read: {exc}.") from None
         if end_date <= today:
             continue
         end_date = min(end_date, horizon)
@@ -74,9 +79,28 @@ def _occurrences(calendar, today, horizon, max_per_event: int, max_events: int) 
     """Every occurrence inside [today, horizon), series by series, each series cut off just
     past its cap so an over-long one costs no more than the cap."""
     days = (horizon - today).days
-    found: list = []
+    events = [component for component in calendar.subcomponents if component.name == "VEVENT"]
+    # Most feeds repeat nothing: those events are their own single occurrence (the caller
+    # drops what lies outside the window) and skip the expander, which costs as much as the
+    # parse. Only the series with a rule, extra dates or moved occurrences go through it.
+    repeating = {
+        str(event.get("UID", ""))
+        for event in events
+        if "RRULE" in event or "RDATE" in event or "RECURRENCE-ID" in event
+    }
+    found: list = [event for event in events if str(event.get("UID", "")) not in repeating]
+    if len(found) > max_events:
+        raise FeedError(f"The feed has more than {max_events} events; such a feed is not imported.")
+    if not repeating:
+        return found
+    series_only = Calendar(calendar)  # the calendar's properties, only the repeating events
+    series_only.subcomponents = [
+        component
+        for component in calendar.subcomponents
+        if component.name != "VEVENT" or str(component.get("UID", "")) in repeating
+    ]
     try:
-        query = recurring_ical_events.of(calendar, components=["VEVENT"])
+        query = recurring_ical_events.of(series_only, components=["VEVENT"])
         start, stop = query.to_datetime(today), query.to_datetime(horizon)
         for series in query.series:
             occurrences = list(itertools.islice(series.between(start, stop), max_per_event + 1))
