@@ -336,3 +336,40 @@ def test_single_events_and_series_with_a_moved_occurrence(calendar_for, httpserv
         (d(15), d(16)),
         (d(21), d(22)),
     ]
+
+
+def test_a_sync_stopped_by_its_soft_time_limit_changes_nothing(calendar_for, httpserver):
+    # Celery's soft limit is SIGUSR1 to the worker child, whose handler raises
+    # SoftTimeLimitExceeded wherever the task is; here it arrives during the bulk insert.
+    import os
+    import signal
+
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def soft_limit(signum, frame):
+        raise SoftTimeLimitExceeded()
+
+    def signal_on_insert(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith("INSERT") and "agenda_periods_agendaperiod" in sql:
+            os.kill(os.getpid(), signal.SIGUSR1)
+        return result
+
+    serve(httpserver, feeds.render(feeds.AIRBNB))
+    calendar = calendar_for()
+    sync(calendar)
+    before = nights(calendar)
+    httpserver.clear()
+    serve(httpserver, feed_of(5, first=100))
+    previous = signal.signal(signal.SIGUSR1, soft_limit)
+    try:
+        with connection.execute_wrapper(signal_on_insert):
+            outcome = sync(calendar)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+    assert not outcome.ok
+    assert calendar.error == (
+        "The sync took longer than 240 seconds and was stopped; nothing was changed."
+    )
+    assert nights(calendar) == before
