@@ -107,13 +107,32 @@ def _is_public(address: Address) -> bool:
 
 
 def check_url(url: str) -> tuple[str, int]:
-    """Raises OutboundRefused unless ``url`` may be fetched; returns (host, port)."""
+    """Raises OutboundRefused unless ``url`` may be fetched; returns (host, port).
+
+    For validating input: with private networks allowed it does not look the name up.
+    """
+    host, port, _ = _parse(url)
+    if settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS:
+        return host, port
     target = resolve_checked(url)
     return target.host, target.port
 
 
 def resolve_checked(url: str) -> Target:
     """Resolves ``url``'s host once and checks it; the request connects only to the result."""
+    host, port, display = _parse(url)
+    addresses = _resolve(host, port)
+    if not settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS:
+        for address in addresses:
+            if not _is_public(address):
+                raise OutboundRefused(
+                    f"{display} resolves to {address}, a private or reserved address."
+                )
+    return Target(host, port, tuple(addresses))
+
+
+def _parse(url: str) -> tuple[str, int, str]:
+    """(host as it goes on the wire, port, host as written), or OutboundRefused."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -126,21 +145,13 @@ def resolve_checked(url: str) -> Target:
     if parts.username or parts.password:
         raise OutboundRefused("URLs with credentials in them are not accepted.")
     port = port or (443 if parts.scheme == "https" else 80)
-    guarded = not settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS
-    if guarded and port not in _allowed_ports():
+    if not settings.OUTBOUND_ALLOW_PRIVATE_NETWORKS and port not in _allowed_ports():
         raise OutboundRefused(f"Port {port} is not allowed; use 80 or 443.")
     try:
         host = httpx.URL(url).raw_host.decode("ascii")
     except (httpx.InvalidURL, UnicodeError) as exc:
         raise OutboundRefused(f"Not a valid URL: {exc}.") from None
-    addresses = _resolve(host, port)
-    if guarded:
-        for address in addresses:
-            if not _is_public(address):
-                raise OutboundRefused(
-                    f"{parts.hostname} resolves to {address}, a private or reserved address."
-                )
-    return Target(host, port, tuple(addresses))
+    return host, port, parts.hostname
 
 
 def _resolve(host: str, port: int) -> list[Address]:
