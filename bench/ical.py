@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import sys
 import threading
 import time
@@ -130,6 +131,7 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
     first, first_s, first_q = timed(lambda: external_calendar_sync(calendar_id=calendar.pk))
+    first_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
     if args.profile:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
@@ -165,6 +167,7 @@ def main() -> None:
         f"ok={first.ok} {first.error}"
     )
     print(f"bare parse:  {first_parse_s:7.2f} s (no database, the first feed)")
+    print(f"peak RSS after the first sync: {first_rss // 1024} MB")
     print(f"ratio first sync / bare parse: {first_s / first_parse_s:.2f} (goal ≤ 3)")
     print(
         f"re-sync 1%:  {second_s:7.2f} s, {second_q} queries, {second.moved} moved, {second.created} created"
