@@ -156,6 +156,15 @@ ICAL_SYNC_INTERVAL_MINUTES = env.int("ICAL_SYNC_INTERVAL_MINUTES", default=15)
 ICAL_FETCH_TIMEOUT_SECONDS = env.float("ICAL_FETCH_TIMEOUT_SECONDS", default=10.0)
 ICAL_MAX_BYTES = env.int("ICAL_MAX_BYTES", default=5 * 1024 * 1024)
 ICAL_EXPORT_PAST_DAYS = env.int("ICAL_EXPORT_PAST_DAYS", default=30)
+# A feed is untrusted: what one may make us do is capped (over a cap the sync fails, keeping
+# every period). Occurrences count inside [today, horizon); steps are recurrence iterations.
+ICAL_MAX_OCCURRENCES_PER_EVENT = env.int("ICAL_MAX_OCCURRENCES_PER_EVENT", default=1000)
+ICAL_MAX_EVENTS = env.int("ICAL_MAX_EVENTS", default=60_000)
+ICAL_MAX_RECURRENCE_STEPS = env.int("ICAL_MAX_RECURRENCE_STEPS", default=200_000)
+# Celery limits of one sync; its lease outlives the hard limit, so no second sync of the same
+# calendar starts while the first may still run.
+ICAL_SYNC_SOFT_TIME_LIMIT_SECONDS = env.int("ICAL_SYNC_SOFT_TIME_LIMIT_SECONDS", default=240)
+ICAL_SYNC_TIME_LIMIT_SECONDS = env.int("ICAL_SYNC_TIME_LIMIT_SECONDS", default=300)
 # A feed made for one platform leaves out what was imported from that platform (no loops).
 ICAL_EXPORT_SKIP_OWN_IMPORTS = env.bool("ICAL_EXPORT_SKIP_OWN_IMPORTS", default=True)
 

@@ -24,25 +24,6 @@ def d(offset):
     return TODAY + dt.timedelta(days=offset)
 
 
-@pytest.fixture
-def rentable(administration):
-    return RentableFactory(category__administration=administration)
-
-
-@pytest.fixture
-def calendar_for(administration, rentable, httpserver):
-    def make(path="/feed.ics", **extra):
-        return ExternalCalendar.objects.create(
-            administration=administration,
-            rentable=rentable,
-            name="Airbnb",
-            ical_url=httpserver.url_for(path),
-            **extra,
-        )
-
-    return make
-
-
 def serve(httpserver, body, path="/feed.ics", **kwargs):
     httpserver.expect_request(path).respond_with_data(body, content_type="text/calendar", **kwargs)
 

@@ -97,12 +97,14 @@ class TestOutbound:
         httpserver.expect_request("/public.ics").respond_with_response(
             Response(status=302, headers={"Location": "http://127.0.0.1/secret"})
         )
-        real_check = outbound.check_url
+        real_check = outbound.resolve_checked
         first = httpserver.url_for("/public.ics")
+        with override_settings(OUTBOUND_ALLOW_PRIVATE_NETWORKS=True):
+            first_target = real_check(first)
         monkeypatch.setattr(
             outbound,
-            "check_url",
-            lambda url: ("public.example", 80) if url == first else real_check(url),
+            "resolve_checked",
+            lambda url: first_target if url == first else real_check(url),
         )
 
         with (
