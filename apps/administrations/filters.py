@@ -26,8 +26,7 @@ class UtcOffsetFilter(VendorFilter):
     kind = "utc_offset"
     term_schema = {"type": "string", "example": "+01:00"}
 
-    def parse_term(self, term):
-        return _parse_offset(term)
+    parse_term = staticmethod(_parse_offset)
 
     def condition(self, expr):
         positive = replace(expr, negate=False)

@@ -104,6 +104,10 @@ def parse_decimal(term: str) -> decimal.Decimal:
     return value
 
 
+def parse_float(term: str) -> float:
+    return float(parse_decimal(term))
+
+
 def parse_bool(term: str) -> bool:
     lowered = term.lower()
     if lowered in {"true", "1", "yes"}:
@@ -130,6 +134,12 @@ def parse_datetime_term(term: str) -> dt.datetime:
     except ValueError:
         raise InvalidValue(f"'{term}' is not an ISO 8601 date-time") from None
     return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
+
+
+def parse_day_or_instant(term: str) -> dt.date | dt.datetime:
+    """A bare date stays a date (it means a whole day); anything else is an instant."""
+    value = parse_datetime_term(term)
+    return value.date() if len(term.strip()) == 10 else value
 
 
 # -- the form side: one field reads one ``filter[...]`` parameter -------------------------------
@@ -233,8 +243,7 @@ class VendorFilter(django_filters.Filter):
 
     # reading ------------------------------------------------------------------------------------
 
-    def parse_term(self, term: str):
-        return term
+    parse_term = staticmethod(str)
 
     def parse(self, term: str):
         value = self.parse_term(term)
@@ -294,42 +303,32 @@ class IntegerFilter(VendorFilter):
     kind = "integer"
     term_schema = {"type": "integer"}
     operators = frozenset({EQ, RANGE})
-
-    def parse_term(self, term):
-        return parse_int(term)
+    parse_term = staticmethod(parse_int)
 
 
 class DecimalFilter(IntegerFilter):
     kind = "decimal"
     term_schema = {"type": "string", "format": "decimal"}
-
-    def parse_term(self, term):
-        return parse_decimal(term)
+    parse_term = staticmethod(parse_decimal)
 
 
 class FloatFilter(IntegerFilter):
     kind = "float"
     term_schema = {"type": "number"}
-
-    def parse_term(self, term):
-        return float(parse_decimal(term))
+    parse_term = staticmethod(parse_float)
 
 
 class BooleanFilter(VendorFilter):
     kind = "boolean"
     term_schema = {"type": "boolean"}
     operators = frozenset({EQ})
-
-    def parse_term(self, term):
-        return parse_bool(term)
+    parse_term = staticmethod(parse_bool)
 
 
 class DateFilter(IntegerFilter):
     kind = "date"
     term_schema = {"type": "string", "format": "date"}
-
-    def parse_term(self, term):
-        return parse_date(term)
+    parse_term = staticmethod(parse_date)
 
 
 class DateTimeFilter(IntegerFilter):
@@ -337,10 +336,7 @@ class DateTimeFilter(IntegerFilter):
 
     kind = "datetime"
     term_schema = {"type": "string", "format": "date-time"}
-
-    def parse_term(self, term):
-        value = parse_datetime_term(term)
-        return value.date() if len(term.strip()) == 10 else value
+    parse_term = staticmethod(parse_day_or_instant)
 
     @staticmethod
     def _start(value) -> dt.datetime:
