@@ -228,12 +228,17 @@ class VendorFilter(django_filters.Filter):
         self.group = group
         super().__init__(field_name, **kwargs)
 
+    combinable = True  # may take part in filter[a|b]
+
     @property
     def field(self):
         if not hasattr(self, "_field"):
             extra = {k: v for k, v in self.extra.items() if k in {"required", "help_text"}}
-            self._field = ExpressionField(read=self.read, **extra)
+            self._field = self.build_field(**extra)
         return self._field
+
+    def build_field(self, **kwargs) -> forms.Field:
+        return ExpressionField(read=self.read, **kwargs)
 
     def schema(self) -> dict:
         """The JSON schema of one term (what ``a``, ``b`` stand for in the syntax)."""
@@ -299,20 +304,25 @@ class TextFilter(VendorFilter):
     pass
 
 
-class IntegerFilter(VendorFilter):
+class OrderedFilter(VendorFilter):
+    """Numbers and dates: equals, any of and between; no contains."""
+
+    operators = frozenset({EQ, RANGE})
+
+
+class IntegerFilter(OrderedFilter):
     kind = "integer"
     term_schema = {"type": "integer"}
-    operators = frozenset({EQ, RANGE})
     parse_term = staticmethod(parse_int)
 
 
-class DecimalFilter(IntegerFilter):
+class DecimalFilter(OrderedFilter):
     kind = "decimal"
     term_schema = {"type": "string", "format": "decimal"}
     parse_term = staticmethod(parse_decimal)
 
 
-class FloatFilter(IntegerFilter):
+class FloatFilter(OrderedFilter):
     kind = "float"
     term_schema = {"type": "number"}
     parse_term = staticmethod(parse_float)
@@ -325,13 +335,13 @@ class BooleanFilter(VendorFilter):
     parse_term = staticmethod(parse_bool)
 
 
-class DateFilter(IntegerFilter):
+class DateFilter(OrderedFilter):
     kind = "date"
     term_schema = {"type": "string", "format": "date"}
     parse_term = staticmethod(parse_date)
 
 
-class DateTimeFilter(IntegerFilter):
+class DateTimeFilter(OrderedFilter):
     """A bare date (``2026-07-01``) stands for that whole day in UTC."""
 
     kind = "datetime"
@@ -403,11 +413,9 @@ class RelationshipFilter(VendorFilter):
     """A list of ids of the related resource."""
 
     kind = "relationship"
-    term_schema = {"type": "string", "description": "an id"}
+    term_schema = {"type": "string", "pattern": "^[0-9]+$", "description": "an id"}
     operators = frozenset({EQ})
-
-    def parse_term(self, term):
-        return parse_int(term)
+    parse_term = staticmethod(parse_int)
 
 
 class UnmodelledRelationshipFilter(RelationshipFilter):
@@ -448,13 +456,10 @@ class ParameterFilter(VendorFilter):
     narrow the queryset (e.g. the stay of an availability search)."""
 
     field_class = forms.CharField
+    combinable = False
 
-    @property
-    def field(self):
-        if not hasattr(self, "_field"):
-            extra = {k: v for k, v in self.extra.items() if k in {"required", "help_text"}}
-            self._field = self.field_class(**extra)
-        return self._field
+    def build_field(self, **kwargs):
+        return self.field_class(**kwargs)
 
     def filter(self, qs, value):
         return qs
@@ -509,13 +514,22 @@ class BaseFilterSet(django_filters.FilterSet):
         for param in self.data:
             if not param.startswith("filter["):
                 continue
-            match = FILTER_PARAM.match(param)
-            names = match.group("names").split("|") if match else []
-            if not names or any(name not in self.base_filters for name in names):
+            names = self._names(param)
+            if names is None:
                 allowed = ", ".join(sorted(self.base_filters)) or "none"
                 self.unknown[param] = f"Unknown filter '{param}'. Filters here: {allowed}."
             elif len(names) > 1:
                 self.filters["|".join(names)] = AnyOfFilter([self.filters[n] for n in names])
+
+    def _names(self, param: str) -> list[str] | None:
+        """The filters ``filter[a|b]`` names, or None when it names one this set lacks."""
+        match = FILTER_PARAM.match(param)
+        names = match.group("names").split("|") if match else []
+        if not names or any(name not in self.base_filters for name in names):
+            return None
+        if len(names) > 1 and not all(self.filters[name].combinable for name in names):
+            return None
+        return names
 
     @classmethod
     def filter_for_lookup(cls, field, lookup_type):

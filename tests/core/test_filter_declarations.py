@@ -49,3 +49,28 @@ def test_the_document_lists_each_filter_and_marks_required_ones(client):
     assert search["filter[category]"]["required"] is False
     assert {"filter[rentable]", "filter[arrival_date]", "filter[departure_date]"} <= set(listing)
     assert "(date)" in listing["filter[arrival_date]"]["description"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "filter[arrival_date|category]=1",
+        "filter[arrival_date|departure_date]=2026-07-01",
+    ],
+)
+def test_a_search_parameter_cannot_be_ored(api, administration, query):
+    stay = "filter[arrival_date]=2026-07-01&filter[departure_date]=2026-07-03"
+    url = f"/v3/administrations/{administration.pk}/availabilities?{stay}&{query}"
+
+    response = api.get(url)
+
+    assert response.status_code == 400
+    assert response.doc["errors"][0]["source"] == {"parameter": query.split("=")[0]}
+
+
+@pytest.mark.django_db
+def test_a_name_may_repeat_in_an_or(api, administration):
+    response = api.get("/v3/administrations?filter[name|name]=~x")
+
+    assert response.status_code == 200
