@@ -48,15 +48,4 @@ class AdministrationFilter(FilterSet):
 
     class Meta:
         model = Administration
-        fields = (
-            "name",
-            "phone",
-            "website",
-            "description",
-            "surroundings_description",
-            "available_locales",
-            "timezone",
-            "currency",
-            "created_at",
-            "updated_at",
-        )
+        fields = "__all__"  # every column

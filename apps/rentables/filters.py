@@ -54,7 +54,7 @@ class RentableFilter(FilterSet):
 class AmenityFilter(FilterSet):
     class Meta:
         model = Amenity
-        fields = ("name", "amenity_type", "created_at", "updated_at")
+        fields = "__all__"  # every column
 
 
 class AdministrationAmenityFilter(FilterSet):
