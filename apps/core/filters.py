@@ -14,6 +14,7 @@ Anything that cannot be honoured is a 400 ``FORBIDDEN_INPUT`` naming the paramet
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import decimal
 import json
@@ -40,6 +41,10 @@ from apps.core.models import LocalizedField, StringListField
 
 FILTER_PARAM = re.compile(r"^filter\[(?P<names>[^\]]+)\]$")
 EQ, CONTAINS, RANGE = "eq", "contains", "range"
+
+
+def parameter_name(filter_name: str) -> str:
+    return f"filter[{filter_name}]"
 
 
 class InvalidValue(ValueError):
@@ -199,7 +204,7 @@ class FilterForm(forms.Form):
     """Fields are named ``x`` and read ``filter[x]``; every error knows its parameter."""
 
     def add_prefix(self, field_name):
-        return f"filter[{field_name}]"
+        return parameter_name(field_name)
 
     def add_error(self, field, error):
         if field is not None:
@@ -229,6 +234,12 @@ class VendorFilter(django_filters.Filter):
         super().__init__(field_name, **kwargs)
 
     combinable = True  # may take part in filter[a|b]
+
+    def __deepcopy__(self, memo):
+        # A filter set copies its filters for every request. Their settings never change and
+        # the form copies its fields itself, so the copies share one form field, built once.
+        self.field  # noqa: B018 - builds it on the declared filter
+        return copy.copy(self)
 
     @property
     def field(self):
@@ -542,8 +553,14 @@ class BaseFilterSet(django_filters.FilterSet):
         return dict(cls.base_filters)
 
     def get_form_class(self):
+        """A form over the filters the query names (and the required ones): a list request
+        names a few of a resource's dozens of filters, and only those need reading."""
         base = self._meta.form if issubclass(self._meta.form, FilterForm) else FilterForm
-        attrs = {name: filter_.field for name, filter_ in self.filters.items()}
+        attrs = {
+            name: filter_.field
+            for name, filter_ in self.filters.items()
+            if filter_.extra.get("required") or parameter_name(name) in self.data
+        }
         return type(f"{type(self).__name__}Form", (base,), attrs)
 
     def validate(self):
