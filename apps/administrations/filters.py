@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Q
 
 from apps.administrations.models import Administration, format_utc_offset, utc_offset_minutes
-from apps.core.filters import COMPUTED, Attribute, Expression, FilterSet, InvalidValue
+from apps.core.filters import CONTAINS, FilterSet, InvalidValue, VendorFilter
 
 
 def _parse_offset(term: str) -> int:
@@ -18,33 +20,32 @@ def _parse_offset(term: str) -> int:
     return sign * (int(digits[:2]) * 60 + int(digits[2:]))
 
 
-def _utc_offset_condition(expr: Expression) -> Q:
+class UtcOffsetFilter(VendorFilter):
     """The offset depends on the date (DST), so it is matched per distinct time zone in use."""
-    zones = Administration.objects.values_list("timezone", flat=True).distinct()
-    if expr.op == "contains":
-        matching = [
-            tz
-            for tz in zones
-            if any(t in format_utc_offset(utc_offset_minutes(tz)) for t in expr.terms)
-        ]
-    else:
-        positive = Expression(expr.op, expr.terms, expr.low, expr.high, negate=False)
-        matching = [tz for tz in zones if positive.matches(utc_offset_minutes(tz), _parse_offset)]
-    return Q(timezone__in=matching)
+
+    kind = "utc_offset"
+    term_schema = {"type": "string", "example": "+01:00"}
+
+    parse_term = staticmethod(_parse_offset)
+
+    def condition(self, expr):
+        positive = replace(expr, negate=False)
+        zones = Administration.objects.values_list("timezone", flat=True).distinct()
+        if expr.op == CONTAINS:
+            matching = [
+                tz
+                for tz in zones
+                if any(t in format_utc_offset(utc_offset_minutes(tz)) for t in expr.terms)
+            ]
+        else:
+            matching = [tz for tz in zones if positive.matches(utc_offset_minutes(tz))]
+        found = Q(timezone__in=matching)
+        return ~found if expr.negate else found
 
 
 class AdministrationFilter(FilterSet):
-    model = Administration
-    attributes = (
-        "name",
-        "phone",
-        "website",
-        "description",
-        "surroundings_description",
-        "available_locales",
-        "timezone",
-        "currency",
-        "created_at",
-        "updated_at",
-    )
-    computed = {"utc_offset": Attribute("timezone", COMPUTED, build=_utc_offset_condition)}
+    utc_offset = UtcOffsetFilter()
+
+    class Meta:
+        model = Administration
+        fields = "__all__"  # every column

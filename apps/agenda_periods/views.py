@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from rest_framework import mixins
 
 from apps.agenda_periods import selectors, services
-from apps.agenda_periods.filters import AgendaPeriodFilter
+from apps.agenda_periods.filters import AgendaPeriodFilter, AvailabilityFilter, CalendarDayFilter
 from apps.agenda_periods.models import PeriodType
 from apps.agenda_periods.serializers import (
     AgendaPeriodSerializer,
@@ -16,10 +13,8 @@ from apps.agenda_periods.serializers import (
     CalendarDaySerializer,
 )
 from apps.core import query
-from apps.core.errors import bad_query
-from apps.core.filters import Expression, InvalidValue, VendorFilterBackend
+from apps.core.filters import FilterBackend
 from apps.core.views import ReadOnlyResourceViewSet, ResourceModelViewSet, ResourceViewSet
-from apps.rentables.filters import RentableFilter
 from apps.rentables.models import Category
 
 AGENDA_SORT = ("start_date", "end_date", "period_type", "label", "created_at", "updated_at")
@@ -102,121 +97,52 @@ class OwnerMaintenanceAgendaPeriodViewSet(SubtypeAgendaPeriodViewSet):
         super().perform_update(serializer)
 
 
-def _date_param(request, name: str) -> dt.date:
-    param = f"filter[{name}]"
-    raw = request.query_params.get(param)
-    if raw is None:
-        raise bad_query(param, f"{param} is required (YYYY-MM-DD).")
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise bad_query(param, f"{param} must be a date (YYYY-MM-DD), not '{raw[:40]}'.") from None
-
-
 class AvailabilityViewSet(mixins.ListModelMixin, ResourceViewSet):
     """``GET …/availabilities``: per category, the rentables free for a stay."""
 
     serializer_class = AvailabilitySerializer
+    filterset_class = AvailabilityFilter
     scope_resource = "availability"
     http_method_names = ["get", "head"]
-    special_filters = ("arrival_date", "departure_date", "category", "max_number_of_people")
-    special_filter_docs = {
-        "arrival_date": "Required. First night, YYYY-MM-DD.",
-        "departure_date": "Required. Day of departure (exclusive), YYYY-MM-DD.",
-        "category": "Category ids, e.g. 1,2 (the vendor's syntax, ! inverts).",
-        "max_number_of_people": "Rentable capacity, e.g. 4.. for at least four people.",
-    }
-    filter_backends = (VendorFilterBackend,)  # refuses filters other than the special ones
+    filter_backends = (FilterBackend,)  # a fixed order: no sort
 
     def base_queryset(self):
-        arrival = _date_param(self.request, "arrival_date")
-        departure = _date_param(self.request, "departure_date")
-        if arrival >= departure:
-            raise bad_query("filter[departure_date]", "departure_date must be after arrival_date.")
-        if (departure - arrival).days > settings.AVAILABILITY_MAX_NIGHTS:
-            raise bad_query(
-                "filter[departure_date]",
-                f"A stay may be at most {settings.AVAILABILITY_MAX_NIGHTS} nights.",
-            )
+        return selectors.rentables_with_capacity(administration=self.administration)
+
+    def filter_queryset(self, queryset):
+        """The filters pick the rentables and the stay; the answer is grouped per category."""
+        search = self.filterset_class(
+            self.request.query_params, queryset, request=self.request
+        ).validate()
         categories = Category.objects.filter(administration=self.administration, archived=False)
         if "category" in query.include_paths(self.request):  # rendered in full then
             categories = categories.prefetch_related("optional_amenities")
-        rentables = selectors.rentables_with_capacity(administration=self.administration)
-        backend = VendorFilterBackend()
-        if "filter[category]" in self.request.query_params:
-            categories = categories.filter(self._condition(backend, "category", "pk"))
-            rentables = rentables.filter(self._condition(backend, "category", "category_id"))
-        if "filter[max_number_of_people]" in self.request.query_params:
-            condition = backend.condition(
-                self.request,
-                "filter[max_number_of_people]",
-                ["max_number_of_people"],
-                RentableFilter,
-            )
-            rentables = rentables.filter(condition)
         return selectors.availability_search(
             administration=self.administration,
-            arrival_date=arrival,
-            departure_date=departure,
-            categories=categories,
-            rentables=rentables,
+            arrival_date=search.form.cleaned_data["arrival_date"],
+            departure_date=search.form.cleaned_data["departure_date"],
+            categories=search.filter_categories(categories),
+            rentables=search.qs,
         )
-
-    def _condition(self, backend, name, path):
-        from apps.core.filters import RELATIONSHIP, Attribute, FilterSet
-
-        class _CategoryIds(FilterSet):
-            model = Category
-            computed = {name: Attribute(path, RELATIONSHIP)}
-
-        return backend.condition(self.request, f"filter[{name}]", [name], _CategoryIds)
 
 
 class CalendarDayViewSet(mixins.ListModelMixin, ResourceViewSet):
     """``GET …/calendar_days``: one entry per rentable and night, for date pickers."""
 
     serializer_class = CalendarDaySerializer
+    filterset_class = CalendarDayFilter
     scope_resource = "availability"
     http_method_names = ["get", "head"]
-    special_filters = ("rentable", "date")
-    special_filter_docs = {
-        "date": f"Required. A range of nights, e.g. 2026-07-01..2026-09-30 (at most {settings.CALENDAR_DAYS_MAX_NIGHTS}).",
-        "rentable": "Rentable ids, e.g. 12,13. All rentables when absent.",
-    }
-    filter_backends = (VendorFilterBackend,)  # refuses filters other than the special ones
+    filter_backends = (FilterBackend,)  # a fixed order: no sort
 
     def base_queryset(self):
-        first, last = self._date_range()
         rentables = selectors.rentables_with_capacity(administration=self.administration)
-        rentables = rentables.select_related("category").order_by("pk")
-        if "filter[rentable]" in self.request.query_params:
-            rentables = rentables.filter(
-                VendorFilterBackend().condition(
-                    self.request, "filter[rentable]", ["id"], RentableFilter
-                )
-            )
-        return selectors.CalendarDays(list(rentables), first, last)
+        return rentables.select_related("category").order_by("pk")
 
-    def _date_range(self) -> tuple[dt.date, dt.date]:
-        param = "filter[date]"
-        raw = self.request.query_params.get(param)
-        if raw is None:
-            raise bad_query(param, f"{param} is required, e.g. 2026-07-01..2026-07-31.")
-        try:
-            expr = Expression.parse(raw)
-            if expr.negate or expr.op == "contains":
-                raise InvalidValue("use a date or a range a..b")
-            low = expr.low if expr.op == "range" else expr.terms[0]
-            high = expr.high if expr.op == "range" else expr.terms[-1]
-            if low is None or high is None or (expr.op == "eq" and len(expr.terms) > 1):
-                raise InvalidValue("give both ends, e.g. 2026-07-01..2026-07-31")
-            first, last = dt.date.fromisoformat(low), dt.date.fromisoformat(high)
-        except (InvalidValue, ValueError) as exc:
-            raise bad_query(param, f"Invalid value for {param}: {exc}.") from None
-        if last < first:
-            raise bad_query(param, f"{param} ends before it starts.")
-        if (last - first).days + 1 > settings.CALENDAR_DAYS_MAX_NIGHTS:
-            raise bad_query(
-                param, f"At most {settings.CALENDAR_DAYS_MAX_NIGHTS} nights per request."
-            )
-        return first, last
+    def filter_queryset(self, queryset):
+        """The filters pick the rentables and the nights; the answer is their grid."""
+        search = self.filterset_class(
+            self.request.query_params, queryset, request=self.request
+        ).validate()
+        first, last = search.form.cleaned_data["date"]
+        return selectors.CalendarDays(list(search.qs), first, last)

@@ -14,7 +14,6 @@ from rest_framework import relations
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
 from apps.core import query
-from apps.core.filters import Attribute
 from apps.core.localization import LOCALES
 from apps.core.permissions import ACTION_BY_METHOD
 from apps.core.scopes import SCOPES
@@ -154,31 +153,21 @@ def _resource_schema(serializer_class, writable: bool) -> dict:
 
 def _filter_parameters(viewset) -> list[dict]:
     filterset = getattr(viewset, "filterset_class", None)
-    names: dict[str, Attribute] = filterset.fields() if filterset else {}
-    params = [
+    filters = filterset.base_filters if filterset else {}
+    return [
         {
             "name": f"filter[{name}]",
             "in": "query",
-            "required": False,
+            "required": bool(filter_.extra.get("required")),
             "schema": {"type": "string"},
-            "description": (
-                f"Filter on {name} ({attr.kind}): `term`, `~term` (contains), `a,b` (any of), "
+            "description": filter_.extra.get("help_text")
+            or (
+                f"Filter on {name} ({filter_.kind}): `term`, `~term` (contains), `a,b` (any of), "
                 "`a..b` (between; `a..`, `..b`), `!` inverts; `filter[a|b]` ORs attributes."
             ),
         }
-        for name, attr in names.items()
+        for name, filter_ in filters.items()
     ]
-    for name, description in getattr(viewset, "special_filter_docs", {}).items():
-        params.append(
-            {
-                "name": f"filter[{name}]",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": description,
-            }
-        )
-    return params
 
 
 def _read_parameters(viewset, collection: bool) -> list[dict]:

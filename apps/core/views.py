@@ -10,7 +10,7 @@ from rest_framework_json_api.utils import get_resource_type_from_serializer
 from apps.core import idempotency, query, ratelimit, visibility
 from apps.core.credentials import Credential
 from apps.core.errors import bad_query, not_found
-from apps.core.filters import Expression, InvalidValue, VendorFilterBackend, parse_datetime_term
+from apps.core.filters import Expression, FilterBackend, InvalidValue, parse_datetime_term
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
 from apps.core.tombstones import deleted_ids, tombstone_record
@@ -26,7 +26,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
     ``select_related`` / ``prefetch_related`` it needs, so includes never cost a query per row.
     """
 
-    filter_backends = (VendorFilterBackend, SortBackend)
+    filter_backends = (FilterBackend, SortBackend)
     filterset_class = None
     sort_fields: dict[str, str] | tuple[str, ...] = ()
     scope_resource: str = ""

@@ -1,4 +1,4 @@
-from apps.core.filters import INTEGER, Attribute, FilterSet, unmodelled_relationship
+from apps.core.filters import FilterSet, IntegerFilter, UnmodelledRelationshipFilter
 from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
 from apps.rentables.serializers import CATEGORY_WRITABLE
 
@@ -11,44 +11,53 @@ _CATEGORY_NOT_FILTERABLE = {
 class CategoryFilter(FilterSet):
     """Every filter the vendor lists for categories (resources.md §7.4)."""
 
-    model = Category
-    attributes = (
-        *(name for name in CATEGORY_WRITABLE if name not in _CATEGORY_NOT_FILTERABLE),
-        "archived", "max_number_of_people", "prices_updated_at", "prices_indexed_at",
-        "stock_updated_at", "stock_indexed_at", "costs_updated_at", "extras_updated_at",
-        "bookable_discounts_changed_at", "agreements_changed_at", "last_date_with_price",
-        "region", "created_at", "updated_at",
-    )  # fmt: skip
-    relationships = {"administration": "administration_id"}
-    computed = {
-        name: unmodelled_relationship()
-        for name in (
-            "city", "terms", "rentable_segment", "master_price_list", "guest_group_limits",
-            "rent_earned_ledger_account", "images", "rooms", "rentable_type_amenities",
-            "accommodation_type", "category_amenities",
-        )
-    }  # fmt: skip
+    # relationships of the vendor this product does not model
+    city = UnmodelledRelationshipFilter()
+    terms = UnmodelledRelationshipFilter()
+    rentable_segment = UnmodelledRelationshipFilter()
+    master_price_list = UnmodelledRelationshipFilter()
+    guest_group_limits = UnmodelledRelationshipFilter()
+    rent_earned_ledger_account = UnmodelledRelationshipFilter()
+    images = UnmodelledRelationshipFilter()
+    rooms = UnmodelledRelationshipFilter()
+    rentable_type_amenities = UnmodelledRelationshipFilter()
+    accommodation_type = UnmodelledRelationshipFilter()
+    category_amenities = UnmodelledRelationshipFilter()
+
+    class Meta:
+        model = Category
+        fields = (
+            *(name for name in CATEGORY_WRITABLE if name not in _CATEGORY_NOT_FILTERABLE),
+            "archived", "max_number_of_people", "prices_updated_at", "prices_indexed_at",
+            "stock_updated_at", "stock_indexed_at", "costs_updated_at", "extras_updated_at",
+            "bookable_discounts_changed_at", "agreements_changed_at", "last_date_with_price",
+            "region", "created_at", "updated_at", "administration",
+        )  # fmt: skip
 
 
 class RentableFilter(FilterSet):
-    model = Rentable
-    attributes = {
-        "name": "name",
-        "reference": "reference",
-        "active": "active",
-        "max_number_of_people": Attribute("effective_max_people", INTEGER),
-        "created_at": "created_at",
-        "updated_at": "updated_at",
-    }
-    relationships = {"administration": "administration_id", "category": "category_id"}
+    max_number_of_people = IntegerFilter("effective_max_people")  # the category's when unset
+
+    class Meta:
+        model = Rentable
+        fields = (
+            "name",
+            "reference",
+            "active",
+            "created_at",
+            "updated_at",
+            "administration",
+            "category",
+        )
 
 
 class AmenityFilter(FilterSet):
-    model = Amenity
-    attributes = ("name", "amenity_type", "created_at", "updated_at")
+    class Meta:
+        model = Amenity
+        fields = "__all__"  # every column
 
 
 class AdministrationAmenityFilter(FilterSet):
-    model = AdministrationAmenity
-    attributes = ("value",)
-    relationships = {"administration": "administration_id", "amenity": "amenity_id"}
+    class Meta:
+        model = AdministrationAmenity
+        fields = ("value", "administration", "amenity")

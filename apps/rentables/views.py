@@ -27,8 +27,8 @@ class CategoryViewSet(ResourceModelViewSet):
     extra_query_params = ("include_archived",)
     sort_fields = tuple(
         name
-        for name, attr in CategoryFilter.fields().items()
-        if attr.kind not in ("localized", "computed", "relationship")
+        for name, attr in CategoryFilter.base_filters.items()
+        if attr.kind not in ("localized", "relationship")
     )
     select_for_includes = {"administration": ["administration"]}
     prefetch_for_includes = {"optional_amenities": ["optional_amenities__options"]}

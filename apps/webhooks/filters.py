@@ -1,20 +1,17 @@
-from apps.core.filters import FilterSet
+from apps.core.filters import FilterSet, RelationshipFilter, TextFilter
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
 class WebhookEndpointFilter(FilterSet):
-    model = WebhookEndpoint
-    attributes = ("url", "active", "description", "created_at", "updated_at")
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("url", "active", "description", "created_at", "updated_at")
 
 
 class WebhookDeliveryFilter(FilterSet):
-    model = WebhookDelivery
-    attributes = {
-        "status": "status",
-        "event": "event__name",
-        "attempts": "attempts",
-        "last_response_code": "last_response_code",
-        "next_attempt_at": "next_attempt_at",
-        "created_at": "created_at",
-    }
-    relationships = {"webhook_endpoint": "endpoint_id"}
+    event = TextFilter("event__name")
+    webhook_endpoint = RelationshipFilter("endpoint")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ("status", "attempts", "last_response_code", "next_attempt_at", "created_at")
