@@ -18,8 +18,8 @@ from apps.administrations.models import Administration
 from apps.core import outbound
 from apps.core.resources import resource_object
 from apps.core.tasks_on_commit import enqueue_on_commit
-from apps.webhooks.events import EVENTS
-from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.events import EVENTS, read_scope
+from apps.webhooks.models import Event, OwnerKind, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.signing import be_signature, new_secret, standard_signature
 
 logger = logging.getLogger(__name__)
@@ -173,6 +173,24 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     if not endpoint.active:
         _finish(delivery, WebhookDelivery.Status.FAILED, None)
         return delivery
+    scope = read_scope(delivery.event.name)
+    if scope not in owner_scopes_now(endpoint):
+        # Rendered when the event happened, but its owner may no longer read it: not sent,
+        # and never retried (a scope granted again later does not resend old events).
+        reason = f"Not sent: the endpoint's owner no longer holds {scope}."
+        logger.info("Webhook delivery %s skipped: %s", delivery.pk, reason)
+        delivery.attempt_log = [
+            *delivery.attempt_log,
+            {
+                "at": now.isoformat().replace("+00:00", "Z"),
+                "response_code": None,
+                "duration_ms": None,
+                "response": "",
+                "error": reason,
+            },
+        ]
+        _finish(delivery, WebhookDelivery.Status.SKIPPED, None)
+        return delivery
     body = delivery.body.encode()
     entry = {
         "at": now.isoformat().replace("+00:00", "Z"),
@@ -271,24 +289,101 @@ def deliveries_sweep(*, limit: int = 500) -> int:
     return len(due)
 
 
+# -- owners -----------------------------------------------------------------------------------
+
+
+def owner_fields(credential, administration_id: int) -> dict:
+    """The endpoint columns naming ``credential`` as owner, with its scopes there now."""
+    if credential.api_key_id is not None:
+        kind = OwnerKind.API_KEY
+    elif credential.user_id is not None:
+        kind = OwnerKind.USER
+    else:
+        kind = OwnerKind.APP
+    return {
+        "owner_kind": kind,
+        "owner_api_key_id": credential.api_key_id,
+        "owner_user_id": credential.user_id,
+        "owner_scopes": sorted(credential.scopes_for(administration_id)),
+    }
+
+
+def staff_owner() -> dict:
+    from apps.core.scopes import SCOPES
+
+    return {"owner_kind": OwnerKind.STAFF, "owner_scopes": sorted(SCOPES)}
+
+
+def owner_scopes_now(endpoint: WebhookEndpoint) -> frozenset[str]:
+    """What the endpoint's owner may read now, never more than when it subscribed.
+
+    A revoked or deleted key, an uninstalled app (no subscription) and a user who no longer
+    manages the administration hold nothing; a narrowed key or subscription holds less.
+    """
+    from apps.administrations.models import Membership
+    from apps.oauth.models import ApiKey, Subscription
+
+    then = frozenset(endpoint.owner_scopes)
+    if endpoint.owner_kind == OwnerKind.STAFF:
+        return then
+    if endpoint.owner_kind == OwnerKind.API_KEY:
+        key = (
+            ApiKey.objects.select_related("subscription")
+            .filter(pk=endpoint.owner_api_key_id, revoked_at__isnull=True)
+            .first()
+        )
+        if key is None:
+            return frozenset()
+        return then & frozenset(key.scopes) & frozenset(key.subscription.scopes)
+    if endpoint.owner_kind == OwnerKind.USER:
+        user = endpoint.owner_user
+        if user is None or not user.is_active:
+            return frozenset()
+        manages = (
+            user.is_superuser
+            or Membership.objects.filter(
+                user=user, administration_id=endpoint.administration_id
+            ).exists()
+        )
+        return then if manages else frozenset()
+    subscription = Subscription.objects.filter(
+        administration_id=endpoint.administration_id, application_id=endpoint.application_id
+    ).first()
+    return then & frozenset(subscription.scopes) if subscription else frozenset()
+
+
 # -- endpoints --------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def endpoint_create(
-    *, administration: Administration, application_id: int | None, **attributes
+    *,
+    administration: Administration,
+    application_id: int | None,
+    owner: dict | None = None,
+    **attributes,
 ) -> WebhookEndpoint:
-    """A new endpoint with a fresh signing secret (shown to the caller once)."""
+    """A new endpoint with a fresh signing secret (shown to the caller once). ``owner`` is
+    ``owner_fields(credential, …)`` of an API caller, whose serializer has checked that it
+    may read every event subscribed; without one the endpoint is staff's, reading all."""
+    owner = owner or staff_owner()
     return WebhookEndpoint.objects.create(
         administration=administration,
         application_id=application_id,
         secret=new_secret(),
+        **owner,
         **attributes,
     )
 
 
 @transaction.atomic
-def endpoint_update(*, endpoint: WebhookEndpoint, **attributes) -> WebhookEndpoint:
+def endpoint_update(
+    *, endpoint: WebhookEndpoint, owner: dict | None = None, **attributes
+) -> WebhookEndpoint:
+    """Changes the endpoint; a change of ``url`` or ``events`` makes the caller (``owner``)
+    its owner, so what is sent where is always what that caller may read."""
+    if owner is not None and ({"url", "events"} & set(attributes)):
+        attributes = {**attributes, **owner}
     for name, value in attributes.items():
         setattr(endpoint, name, value)
     if attributes.get("active"):

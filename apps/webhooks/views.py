@@ -22,17 +22,27 @@ class WebhookEndpointViewSet(ResourceModelViewSet):
             administration=self.administration, application_id=self.request.auth.application_id
         )
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.administration is not None and getattr(self.request, "auth", None):
+            context["owner_scopes"] = self.request.auth.scopes_for(self.administration.pk)
+        return context
+
+    def owner(self) -> dict:
+        return services.owner_fields(self.request.auth, self.administration.pk)
+
     def perform_create(self, serializer):
         serializer.instance = services.endpoint_create(
             administration=self.administration,
             application_id=self.request.auth.application_id,
+            owner=self.owner(),
             **serializer.validated_data,
         )
         serializer.context["reveal_secret"] = True  # shown once, in this answer
 
     def perform_update(self, serializer):
         serializer.instance = services.endpoint_update(
-            endpoint=serializer.instance, **serializer.validated_data
+            endpoint=serializer.instance, owner=self.owner(), **serializer.validated_data
         )
 
     @action(detail=True, methods=["post"], url_path="rotate_secret")
