@@ -111,6 +111,11 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempt_log = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a message for the current due time went to the broker: the sweeper hands a due row
+    # over once, not on every sweep (again only after WEBHOOK_REENQUEUE_AFTER_SECONDS).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # The attempt in flight: "host:pid:token" of the process sending it; empty otherwise.
+    claimed_by = models.CharField(max_length=200, blank=True)
 
     class JSONAPIMeta:
         resource_name = "webhook_delivery"
