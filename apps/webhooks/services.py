@@ -14,7 +14,7 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.administrations.models import Administration
@@ -54,13 +54,7 @@ def event_emit(
     endpoint subscribed to ``name`` nothing is written at all.
     """
     assert name in EVENTS, f"unregistered event {name}"
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.select_for_update()
-        .filter(administration=administration, active=True)
-        .order_by("pk")  # locked: sequence numbers follow the order events are written
-        if endpoint.wants(name)
-    ]
+    endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
     if not endpoints:
         return None
     payload = data if data is not None else resource_object(instance)
@@ -83,19 +77,65 @@ def event_emit(
     )
     from apps.webhooks.tasks import deliver
 
-    deliveries = [_delivery_create(endpoint, event) for endpoint in endpoints]
+    sequences = _next_sequences([endpoint.pk for endpoint in endpoints])
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [_delivery(endpoint, event, sequences[endpoint.pk]) for endpoint in endpoints]
+    )
     enqueue_many_on_commit(
         deliver, [(delivery.pk,) for delivery in deliveries], on_failure=_not_enqueued
     )
     return event
 
 
+def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
+    """The administration's active endpoints, read once per transaction: a write that emits
+    several events asks once. (The cache lives on the connection beside an on-commit hook
+    that drops it; a rollback discards the hook, and a missing hook means a fresh read.)"""
+    connection = transaction.get_connection()
+    query = WebhookEndpoint.objects.filter(administration_id=administration_id, active=True)
+    if not connection.in_atomic_block:
+        return list(query.order_by("pk"))
+    cache = getattr(connection, "_webhook_endpoints", None)
+    if cache is None or not any(hook[1] is cache["forget"] for hook in connection.run_on_commit):
+
+        def forget():
+            connection._webhook_endpoints = None
+
+        cache = connection._webhook_endpoints = {"forget": forget, "by_administration": {}}
+        transaction.on_commit(forget)
+    found = cache["by_administration"]
+    if administration_id not in found:
+        found[administration_id] = list(query.order_by("pk"))
+    return found[administration_id]
+
+
+def forget_endpoints(**_signal) -> None:
+    """Drops the transaction's endpoint cache (an endpoint was saved or deleted)."""
+    transaction.get_connection()._webhook_endpoints = None
+
+
+def _next_sequences(endpoint_ids: list[int]) -> dict[int, int]:
+    """Each endpoint's next ``sequence``, for all endpoints in one statement. The UPDATE holds
+    the endpoint rows until commit, so concurrent writers number their events in the order
+    they commit, gap-free per endpoint."""
+    table = connection_ops_quote(WebhookEndpoint._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(endpoint_ids))
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_sequence = last_sequence + 1 "  # noqa: S608
+            f"WHERE id IN ({placeholders}) RETURNING id, last_sequence",
+            endpoint_ids,
+        )
+        return dict(cursor.fetchall())
+
+
+def connection_ops_quote(name: str) -> str:
+    return transaction.get_connection().ops.quote_name(name)
+
+
 def listened(administration: Administration, name: str) -> bool:
     """Whether any active endpoint of the administration subscribes to ``name``."""
-    return any(
-        endpoint.wants(name)
-        for endpoint in WebhookEndpoint.objects.filter(administration=administration, active=True)
-    )
+    return any(endpoint.wants(name) for endpoint in _active_endpoints(administration.pk))
 
 
 def before_update(instance, administration: Administration, name: str) -> dict | None:
@@ -110,23 +150,21 @@ def emit_update(
         event_emit(name, instance=instance, administration=administration, before=before)
 
 
-def _delivery_create(endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(last_sequence=F("last_sequence") + 1)
-    endpoint.refresh_from_db(fields=["last_sequence"])
+def _delivery(endpoint: WebhookEndpoint, event: Event, sequence: int) -> WebhookDelivery:
     body = {
         "id": str(event.id),
         "event": event.name,
         "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
         "administration_id": str(event.administration_id),
-        "sequence": endpoint.last_sequence,
+        "sequence": sequence,
         "data": event.data,
     }
     if event.changes is not None:
         body["changes"] = event.changes
-    return WebhookDelivery.objects.create(
+    return WebhookDelivery(
         endpoint=endpoint,
         event=event,
-        sequence=endpoint.last_sequence,
+        sequence=sequence,
         body=json.dumps(body, separators=(",", ":"), sort_keys=True),
         next_attempt_at=event.occurred_at,
         enqueued_at=event.occurred_at,  # sent after commit; cleared if the broker refuses
@@ -547,6 +585,7 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
 def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False, disabled_reason=reason)
+    forget_endpoints()
     endpoint.active = False
     endpoint.disabled_reason = reason
 
