@@ -282,7 +282,12 @@ def _claim(delivery_id: int, now: dt.datetime) -> str | None:
     due = row["next_attempt_at"] <= now
     if row["claimed_by"]:
         alive = _runs_here(row["claimed_by"])
-        if alive or (alive is None and not due):
+        _, _, started = _claimant(row["claimed_by"])
+        # A process id can be reused: past several leases a live pid is not taken as proof.
+        overdue = started is not None and now - started > dt.timedelta(
+            seconds=5 * settings.WEBHOOK_CLAIM_LEASE_SECONDS
+        )
+        if (alive and not overdue) or (alive is None and not due):
             return None
         if not _abandon(delivery_id, row["claimed_by"], now):
             return None
@@ -313,6 +318,20 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     if token is None:
         return None
     delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
+    try:
+        return _attempt(delivery, token, now)
+    except BaseException as exc:  # the soft time limit, a database error: never keep the claim
+        logger.exception("Webhook delivery %s: the attempt failed inside", delivery_id)
+        if WebhookDelivery.objects.filter(pk=delivery_id, claimed_by=token).exists():
+            delivery.refresh_from_db()
+            entry = _entry(now, error=f"Internal error: {type(exc).__name__}.")
+            _failed_attempt(delivery, token, entry, code=None)
+        if not isinstance(exc, Exception):
+            raise
+        return delivery
+
+
+def _attempt(delivery: WebhookDelivery, token: str, now: dt.datetime) -> WebhookDelivery:
     endpoint = delivery.endpoint
     if not endpoint.active:
         _finish(delivery, token, WebhookDelivery.Status.FAILED, None)

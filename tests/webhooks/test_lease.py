@@ -85,7 +85,7 @@ def delivery(administration, receiver):
 
 @override_settings(WEBHOOK_CLAIM_LEASE_SECONDS=0.5, WEBHOOK_TIMEOUT_SECONDS=5)
 def test_a_receiver_slower_than_the_lease_never_gets_it_twice_at_once(delivery, receiver):
-    receiver.delay = 2.0
+    receiver.delay = 3.0
 
     def first_attempt():
         try:
@@ -149,3 +149,22 @@ def test_the_claim_outlives_the_deliver_tasks_hard_time_limit(settings):
 
     assert deliver.soft_time_limit < deliver.time_limit < settings.WEBHOOK_CLAIM_LEASE_SECONDS
     assert deliver.soft_time_limit > settings.WEBHOOK_TIMEOUT_SECONDS
+
+
+def test_an_attempt_that_fails_inside_gives_its_claim_back(delivery, receiver, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from apps.core import outbound
+
+    def over_time(*args, **kwargs):
+        raise SoftTimeLimitExceeded()  # what Celery raises in the task at the soft limit
+
+    monkeypatch.setattr(outbound, "request", over_time)
+
+    services.delivery_attempt(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert delivery.claimed_by == "" and delivery.status == "pending"
+    assert delivery.attempts == 1
+    assert delivery.attempt_log[-1]["error"] == "Internal error: SoftTimeLimitExceeded."
+    assert delivery.next_attempt_at > timezone.now()  # retried on the schedule
