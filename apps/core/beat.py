@@ -94,7 +94,7 @@ class LockedScheduler(PersistentScheduler):
 
     def __init__(self, *args, **kwargs):
         self.beat_lock = BeatLock()
-        self._was_leader = False
+        self._was_leader: bool | None = None  # logs the first state too
         super().__init__(*args, **kwargs)
 
     def tick(self, *args, **kwargs):

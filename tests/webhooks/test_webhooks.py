@@ -329,6 +329,8 @@ class TestFailures:
 
         assert delivery.status == "pending" and delivery.last_response_code == 302
         assert [request.path for request, _ in httpserver.log] == ["/hook"]
+        error = delivery.attempt_log[0]["error"]
+        assert error.startswith("Redirects are not followed") and "/elsewhere" in error
 
     @override_settings(WEBHOOK_TIMEOUT_SECONDS=0.5)
     def test_a_slow_receiver_times_out(self, pending, httpserver):
