@@ -55,6 +55,15 @@ def create_bookings(count: int, administration, rentables, offset: int) -> float
     return time.perf_counter() - started
 
 
+def queries_per_write(administration, rentables, offset: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        create_bookings(1, administration, rentables, offset)
+    return len(captured.captured_queries)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--bookings", type=int, default=200)
@@ -63,17 +72,14 @@ def main() -> None:
     from bench.harness import setup_django
 
     database = setup_django()
+    # Sending is measured on its own below: here deliveries are only written.
+    import apps.webhooks.services as webhook_services
     from apps.administrations.models import Administration
-    from apps.core import tasks_on_commit
     from apps.rentables.models import Category, Rentable
     from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
     from apps.webhooks.services import delivery_attempt, endpoint_create
 
-    # Sending is measured on its own below: here deliveries are only written.
-    tasks_on_commit.enqueue_on_commit = lambda *a, **k: None
-    import apps.webhooks.services as webhook_services
-
-    webhook_services.enqueue_on_commit = tasks_on_commit.enqueue_on_commit
+    webhook_services.enqueue_many_on_commit = lambda *a, **k: None
 
     administration = Administration.objects.create(name="Webhook bench", available_locales=["en"])
     category = Category.objects.create(
@@ -85,6 +91,7 @@ def main() -> None:
     ]
 
     without = create_bookings(args.bookings, administration, rentables, offset=10)
+    queries_without = queries_per_write(administration, rentables, offset=590)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -95,6 +102,7 @@ def main() -> None:
         events=["*"],
     )
     with_subscriber = create_bookings(args.bookings, administration, rentables, offset=600)
+    queries_with = queries_per_write(administration, rentables, offset=1190)
     pending = list(WebhookDelivery.objects.filter(status="pending").values_list("pk", flat=True))
 
     started = time.perf_counter()
@@ -111,6 +119,10 @@ def main() -> None:
         f"({len(pending)} deliveries written: booking.created + reservation.created + agenda_period.created)"
     )
     print(f"outbox cost ratio (with / without): {with_subscriber / without:.2f}")
+    print(
+        f"queries per booking write: {queries_without} without, {queries_with} with "
+        f"({queries_with / queries_without:.2f}x)"
+    )
     print(
         f"deliveries/s from one worker: {len(pending) / sending:7.1f} ({succeeded}/{len(pending)} succeeded)"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,6 +18,9 @@ from apps.core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 KEPT_HEADERS = ("Content-Type", "Location")
+# A view sets this attribute on a response to list JSON pointers (``/data/attributes/secret``)
+# that must never be kept: a replay answers them as null and says so in ``meta``.
+WITHHELD_ATTRIBUTE = "withheld_on_replay"
 
 
 class Replay(Exception):
@@ -86,9 +90,34 @@ def finish(record: IdempotencyRecord, response) -> None:
         response.render()
     record.completed = True
     record.status_code = response.status_code
-    record.body = response.content
+    record.body = _without_withheld(response)
     record.headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
     record.save(update_fields=["completed", "status_code", "body", "headers"])
+
+
+def _without_withheld(response) -> bytes:
+    """The body to keep: with each withheld member set to null and listed in
+    ``meta.idempotency.withheld``, so the secret shown once is not stored in the record."""
+    pointers = getattr(response, WITHHELD_ATTRIBUTE, None)
+    if not pointers:
+        return response.content
+    document = json.loads(response.content)
+    withheld = []
+    for pointer in pointers:
+        *path, last = pointer.strip("/").split("/")
+        node = document
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get(last) is not None:
+            node[last] = None
+            withheld.append(pointer)
+    if withheld:
+        document.setdefault("meta", {})["idempotency"] = {
+            "withheld": withheld,
+            "detail": "This is a replay of an earlier answer. Secrets are shown only in the "
+            "first answer and are not kept for replays; if it was lost, rotate the secret.",
+        }
+    return json.dumps(document, separators=(",", ":")).encode()
 
 
 def prune() -> int:

@@ -3,6 +3,7 @@ from django.contrib import admin
 from apps.core.admin_tools import TenantAdmin, run_service
 from apps.webhooks import services
 from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.signing import new_secret
 
 
 class ReadOnly:
@@ -35,7 +36,22 @@ class WebhookEndpointAdmin(TenantAdmin):
         "previous_secret_expires_at",
         "last_sequence",
         "failing_since",
+        "owner_kind",
+        "owner_api_key",
+        "owner_user",
+        "owner_scopes",
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change or {"url", "events"} & set(form.changed_data):
+            # Staff chose what is sent where: the endpoint reads what staff reads.
+            for name, value in services.staff_owner().items():
+                setattr(obj, name, value)
+            obj.owner_user = request.user
+            obj.owner_api_key = None
+        if not obj.secret:
+            obj.secret = new_secret()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Event)

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class WebhooksConfig(AppConfig):
     name = "apps.webhooks"
     label = "webhooks"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from apps.webhooks.models import WebhookEndpoint
+        from apps.webhooks.services import forget_endpoints
+
+        post_save.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid="wh-forget")
+        post_delete.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid="wh-forget-d")

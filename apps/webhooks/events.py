@@ -18,3 +18,11 @@ EVENTS: dict[str, str] = {
 }
 
 WILDCARD = "*"
+
+
+def read_scope(event: str) -> str:
+    """The scope that reads the event's resource: ``customer.updated`` → ``customer|read``.
+
+    A subscriber receives an event only while it may read what the event carries.
+    """
+    return f"{event.split('.', 1)[0]}|read"

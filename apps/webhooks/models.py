@@ -8,6 +8,14 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.models import StringListField, TimeStampedModel
+from apps.webhooks.events import read_scope
+
+
+class OwnerKind(models.TextChoices):
+    API_KEY = "api_key"
+    APP = "app"  # a client-credentials token: the app's subscription
+    USER = "user"  # a user's token
+    STAFF = "staff"  # made in the back office (or by a command): reads what staff reads
 
 
 class WebhookEndpoint(TimeStampedModel):
@@ -31,6 +39,22 @@ class WebhookEndpoint(TimeStampedModel):
     last_sequence = models.PositiveBigIntegerField(default=0)
     failing_since = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=500, blank=True)
+    # The owner: the credential that last chose what this endpoint receives (created it, or
+    # changed its url or events). Deliveries carry only what the owner may read, both when
+    # the event happens (``owner_scopes``, its scopes then) and when it is sent (what that
+    # key, app subscription or user holds at that moment).
+    owner_kind = models.CharField(max_length=10, choices=OwnerKind.choices, default="app")
+    owner_api_key = models.ForeignKey(
+        "oauth.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    owner_scopes = StringListField()
 
     class JSONAPIMeta:
         resource_name = "webhook_endpoint"
@@ -42,7 +66,9 @@ class WebhookEndpoint(TimeStampedModel):
         return self.url
 
     def wants(self, event: str) -> bool:
-        return "*" in self.events or event in self.events
+        """Subscribed to ``event``, and its owner could read the event's resource."""
+        subscribed = "*" in self.events or event in self.events
+        return subscribed and read_scope(event) in self.owner_scopes
 
 
 class Event(models.Model):
@@ -69,6 +95,7 @@ class WebhookDelivery(models.Model):
         PENDING = "pending"
         SUCCEEDED = "succeeded"
         FAILED = "failed"
+        SKIPPED = "skipped"  # not sent: the owner lost the read scope before it went out
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
@@ -84,6 +111,11 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempt_log = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a message for the current due time went to the broker: the sweeper hands a due row
+    # over once, not on every sweep (again only after WEBHOOK_REENQUEUE_AFTER_SECONDS).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # The attempt in flight: "host:pid:token" of the process sending it; empty otherwise.
+    claimed_by = models.CharField(max_length=200, blank=True)
 
     class JSONAPIMeta:
         resource_name = "webhook_delivery"

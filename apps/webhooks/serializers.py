@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.core import outbound
 from apps.core.serializers import Relationship, ResourceSerializer, SelfLinkField
-from apps.webhooks.events import EVENTS, WILDCARD
+from apps.webhooks.events import EVENTS, WILDCARD, read_scope
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 
@@ -41,6 +41,34 @@ class WebhookEndpointSerializer(ResourceSerializer):
                 f"Unknown event(s): {', '.join(unknown)}. Known: {', '.join(EVENTS)} or '*'."
             )
         return sorted(set(value))
+
+    def validate(self, attrs):
+        """Subscribing needs the read scope of each event's resource (spec §11): checked on
+        create and whenever the url or events change, against the caller's scopes here."""
+        scopes = self.context.get("owner_scopes")
+        if scopes is None or not (self.instance is None or {"url", "events"} & set(attrs)):
+            return attrs
+        events = attrs.get("events", self.instance.events if self.instance else [])
+        if WILDCARD in events:
+            if not any(read_scope(event) in scopes for event in EVENTS):
+                raise serializers.ValidationError(
+                    {
+                        "events": "'*' receives the events whose resource you may read, and "
+                        "this credential reads none of them (it needs one of "
+                        f"{', '.join(sorted({read_scope(e) for e in EVENTS}))})."
+                    }
+                )
+            return attrs
+        missing = [event for event in events if read_scope(event) not in scopes]
+        if missing:
+            needs = "; ".join(f"{event} needs {read_scope(event)}" for event in missing)
+            raise serializers.ValidationError(
+                {
+                    "events": f"Subscribing to an event needs the read scope of its resource: "
+                    f"{needs}."
+                }
+            )
+        return attrs
 
 
 class WebhookDeliverySerializer(ResourceSerializer):

@@ -7,19 +7,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import socket
 import time
+import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.administrations.models import Administration
 from apps.core import outbound
 from apps.core.resources import resource_object
-from apps.core.tasks_on_commit import enqueue_on_commit
-from apps.webhooks.events import EVENTS
-from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from apps.core.tasks_on_commit import enqueue_many_on_commit, send_now
+from apps.webhooks.events import EVENTS, read_scope
+from apps.webhooks.models import Event, OwnerKind, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.signing import be_signature, new_secret, standard_signature
 
 logger = logging.getLogger(__name__)
@@ -51,13 +54,7 @@ def event_emit(
     endpoint subscribed to ``name`` nothing is written at all.
     """
     assert name in EVENTS, f"unregistered event {name}"
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.select_for_update()
-        .filter(administration=administration, active=True)
-        .order_by("pk")  # locked: sequence numbers follow the order events are written
-        if endpoint.wants(name)
-    ]
+    endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
     if not endpoints:
         return None
     payload = data if data is not None else resource_object(instance)
@@ -80,18 +77,65 @@ def event_emit(
     )
     from apps.webhooks.tasks import deliver
 
-    for endpoint in endpoints:
-        delivery = _delivery_create(endpoint, event)
-        enqueue_on_commit(deliver, delivery.pk)
+    sequences = _next_sequences([endpoint.pk for endpoint in endpoints])
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [_delivery(endpoint, event, sequences[endpoint.pk]) for endpoint in endpoints]
+    )
+    enqueue_many_on_commit(
+        deliver, [(delivery.pk,) for delivery in deliveries], on_failure=_not_enqueued
+    )
     return event
+
+
+def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
+    """The administration's active endpoints, read once per transaction: a write that emits
+    several events asks once. (The cache lives on the connection beside an on-commit hook
+    that drops it; a rollback discards the hook, and a missing hook means a fresh read.)"""
+    connection = transaction.get_connection()
+    query = WebhookEndpoint.objects.filter(administration_id=administration_id, active=True)
+    if not connection.in_atomic_block:
+        return list(query.order_by("pk"))
+    cache = getattr(connection, "_webhook_endpoints", None)
+    if cache is None or not any(hook[1] is cache["forget"] for hook in connection.run_on_commit):
+
+        def forget():
+            connection._webhook_endpoints = None
+
+        cache = connection._webhook_endpoints = {"forget": forget, "by_administration": {}}
+        transaction.on_commit(forget)
+    found = cache["by_administration"]
+    if administration_id not in found:
+        found[administration_id] = list(query.order_by("pk"))
+    return found[administration_id]
+
+
+def forget_endpoints(**_signal) -> None:
+    """Drops the transaction's endpoint cache (an endpoint was saved or deleted)."""
+    transaction.get_connection()._webhook_endpoints = None
+
+
+def _next_sequences(endpoint_ids: list[int]) -> dict[int, int]:
+    """Each endpoint's next ``sequence``, for all endpoints in one statement. The UPDATE holds
+    the endpoint rows until commit, so concurrent writers number their events in the order
+    they commit, gap-free per endpoint."""
+    table = connection_ops_quote(WebhookEndpoint._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(endpoint_ids))
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_sequence = last_sequence + 1 "  # noqa: S608
+            f"WHERE id IN ({placeholders}) RETURNING id, last_sequence",
+            endpoint_ids,
+        )
+        return dict(cursor.fetchall())
+
+
+def connection_ops_quote(name: str) -> str:
+    return transaction.get_connection().ops.quote_name(name)
 
 
 def listened(administration: Administration, name: str) -> bool:
     """Whether any active endpoint of the administration subscribes to ``name``."""
-    return any(
-        endpoint.wants(name)
-        for endpoint in WebhookEndpoint.objects.filter(administration=administration, active=True)
-    )
+    return any(endpoint.wants(name) for endpoint in _active_endpoints(administration.pk))
 
 
 def before_update(instance, administration: Administration, name: str) -> dict | None:
@@ -106,25 +150,24 @@ def emit_update(
         event_emit(name, instance=instance, administration=administration, before=before)
 
 
-def _delivery_create(endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(last_sequence=F("last_sequence") + 1)
-    endpoint.refresh_from_db(fields=["last_sequence"])
+def _delivery(endpoint: WebhookEndpoint, event: Event, sequence: int) -> WebhookDelivery:
     body = {
         "id": str(event.id),
         "event": event.name,
         "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
         "administration_id": str(event.administration_id),
-        "sequence": endpoint.last_sequence,
+        "sequence": sequence,
         "data": event.data,
     }
     if event.changes is not None:
         body["changes"] = event.changes
-    return WebhookDelivery.objects.create(
+    return WebhookDelivery(
         endpoint=endpoint,
         event=event,
-        sequence=endpoint.last_sequence,
+        sequence=sequence,
         body=json.dumps(body, separators=(",", ":"), sort_keys=True),
-        next_attempt_at=timezone.now(),
+        next_attempt_at=event.occurred_at,
+        enqueued_at=event.occurred_at,  # sent after commit; cleared if the broker refuses
     )
 
 
@@ -152,35 +195,158 @@ def signed_headers(endpoint: WebhookEndpoint, delivery: WebhookDelivery, body: b
     }
 
 
-def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
-    """Sends one due delivery and records the attempt.
+def _stamp(moment: dt.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
-    The delivery is claimed first with one conditional UPDATE (its ``next_attempt_at`` moves
-    to a lease past the request timeout), so two workers never send it at once and no lock is
-    held while the receiver takes its time. Idempotent: a delivery that is not pending or not
-    due is left alone. 2xx succeeds; 410 disables the endpoint; anything else is retried on
-    the schedule until it fails for good.
-    """
-    now = timezone.now()
-    lease = now + dt.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 60)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=lease)
-    if not claimed:
-        return None
-    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
-    endpoint = delivery.endpoint
-    if not endpoint.active:
-        _finish(delivery, WebhookDelivery.Status.FAILED, None)
-        return delivery
-    body = delivery.body.encode()
-    entry = {
-        "at": now.isoformat().replace("+00:00", "Z"),
+
+def _entry(now: dt.datetime, **fields) -> dict:
+    return {
+        "at": _stamp(now),
         "response_code": None,
         "duration_ms": None,
         "response": "",
         "error": "",
+        **fields,
     }
+
+
+def _this_process() -> tuple[str, int]:
+    return socket.gethostname(), os.getpid()
+
+
+def _claimant(claimed_by: str) -> tuple[str, int | None, dt.datetime | None]:
+    """``host:pid:epoch:token`` → host, pid, when the claim was made."""
+    host, _, rest = claimed_by.partition(":")
+    pid, _, rest = rest.partition(":")
+    epoch, _, _ = rest.partition(":")
+    started = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else None
+    return host, int(pid) if pid.isdigit() else None, started
+
+
+def _runs_here(claimed_by: str) -> bool | None:
+    """Whether the claiming process is alive: True/False when it ran on this machine (the
+    process table says), None when it ran elsewhere (only its lease can tell)."""
+    host, pid, _ = _claimant(claimed_by)
+    here, _ = _this_process()
+    if host != here or pid is None:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _abandon(delivery_id: int, claimed_by: str, now: dt.datetime) -> bool:
+    """Records an attempt whose process stopped before finishing (killed worker, crash, the
+    hard time limit) and makes the delivery due now. Only if the claim is still that one."""
+    delivery = WebhookDelivery.objects.filter(pk=delivery_id, claimed_by=claimed_by).first()
+    if delivery is None:
+        return False
+    _, _, started = _claimant(claimed_by)
+    entry = _entry(
+        started or now,
+        error="The attempt did not finish: the worker sending it stopped (killed, crashed or "
+        "over its time limit). The receiver may or may not have received it; it is sent again.",
+    )
+    return bool(
+        WebhookDelivery.objects.filter(pk=delivery_id, claimed_by=claimed_by).update(
+            attempt_log=[*delivery.attempt_log, entry],
+            attempts=delivery.attempts + 1,
+            claimed_by="",
+            next_attempt_at=now,
+            enqueued_at=None,
+        )
+    )
+
+
+def _claim(delivery_id: int, now: dt.datetime) -> str | None:
+    """Claims a pending, due delivery for this process; the claim token, or None.
+
+    The claim is one conditional UPDATE (on the values just read), so two workers never both
+    win, and no lock is held while the receiver takes its time. A delivery whose attempt is
+    still in flight is not claimed: when its sender ran on this machine, not while that
+    process lives (however slow the receiver, however long past the lease); when it ran
+    elsewhere, not before the lease ends, which outlives the deliver task's hard time limit.
+    A sender known to be dead (a killed worker here) is recorded and retried at once.
+    """
+    row = (
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+        .values("next_attempt_at", "claimed_by")
+        .first()
+    )
+    if row is None or row["next_attempt_at"] is None:
+        return None
+    due = row["next_attempt_at"] <= now
+    if row["claimed_by"]:
+        alive = _runs_here(row["claimed_by"])
+        _, _, started = _claimant(row["claimed_by"])
+        # A process id can be reused: past several leases a live pid is not taken as proof.
+        overdue = started is not None and now - started > dt.timedelta(
+            seconds=5 * settings.WEBHOOK_CLAIM_LEASE_SECONDS
+        )
+        if (alive and not overdue) or (alive is None and not due):
+            return None
+        if not _abandon(delivery_id, row["claimed_by"], now):
+            return None
+        row = {"next_attempt_at": now, "claimed_by": ""}
+    elif not due:
+        return None
+    host, pid = _this_process()
+    token = f"{host}:{pid}:{int(time.time())}:{uuid.uuid4().hex[:8]}"
+    lease = now + dt.timedelta(seconds=settings.WEBHOOK_CLAIM_LEASE_SECONDS)
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id,
+        status=WebhookDelivery.Status.PENDING,
+        next_attempt_at=row["next_attempt_at"],
+        claimed_by=row["claimed_by"],
+    ).update(next_attempt_at=lease, claimed_by=token, enqueued_at=None)
+    return token if claimed else None
+
+
+def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
+    """Sends one due delivery and records the attempt.
+
+    Idempotent: a delivery that is not pending, not due or in flight elsewhere is left alone
+    (see ``_claim``). 2xx succeeds; 410 disables the endpoint; anything else, a redirect
+    included (redirects are never followed), is retried on the schedule until it fails for good.
+    """
+    now = timezone.now()
+    token = _claim(delivery_id, now)
+    if token is None:
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint", "event").get(pk=delivery_id)
+    try:
+        return _attempt(delivery, token, now)
+    except BaseException as exc:  # the soft time limit, a database error: never keep the claim
+        logger.exception("Webhook delivery %s: the attempt failed inside", delivery_id)
+        if WebhookDelivery.objects.filter(pk=delivery_id, claimed_by=token).exists():
+            delivery.refresh_from_db()
+            entry = _entry(now, error=f"Internal error: {type(exc).__name__}.")
+            _failed_attempt(delivery, token, entry, code=None)
+        if not isinstance(exc, Exception):
+            raise
+        return delivery
+
+
+def _attempt(delivery: WebhookDelivery, token: str, now: dt.datetime) -> WebhookDelivery:
+    endpoint = delivery.endpoint
+    if not endpoint.active:
+        _finish(delivery, token, WebhookDelivery.Status.FAILED, None)
+        return delivery
+    scope = read_scope(delivery.event.name)
+    if scope not in owner_scopes_now(endpoint):
+        # Rendered when the event happened, but its owner may no longer read it: not sent,
+        # and never retried (a scope granted again later does not resend old events).
+        reason = f"Not sent: the endpoint's owner no longer holds {scope}."
+        logger.info("Webhook delivery %s skipped: %s", delivery.pk, reason)
+        delivery.attempt_log = [*delivery.attempt_log, _entry(now, error=reason)]
+        _finish(delivery, token, WebhookDelivery.Status.SKIPPED, None)
+        return delivery
+    body = delivery.body.encode()
+    entry = _entry(now)
     try:
         response = outbound.request(
             "POST",
@@ -194,7 +360,7 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     except (outbound.OutboundRefused, outbound.OutboundFailed) as exc:
         entry["error"] = str(exc)
         entry["duration_ms"] = int((timezone.now() - now).total_seconds() * 1000)
-        _failed_attempt(delivery, entry, code=None)
+        _failed_attempt(delivery, token, entry, code=None)
         return delivery
     entry.update(
         response_code=response.status_code,
@@ -204,30 +370,51 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     if 200 <= response.status_code < 300:
         delivery.attempt_log = [*delivery.attempt_log, entry]
         delivery.attempts += 1
-        _finish(delivery, WebhookDelivery.Status.SUCCEEDED, response.status_code)
+        _finish(delivery, token, WebhookDelivery.Status.SUCCEEDED, response.status_code)
         if endpoint.failing_since:
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
     elif response.status_code == 410:
         entry["error"] = "410 Gone: the receiver asked to stop; the endpoint is disabled."
         delivery.attempt_log = [*delivery.attempt_log, entry]
         delivery.attempts += 1
-        _finish(delivery, WebhookDelivery.Status.FAILED, 410)
+        _finish(delivery, token, WebhookDelivery.Status.FAILED, 410)
         endpoint_disable(endpoint=endpoint, reason="The receiver answered 410 Gone.")
     else:
         if 300 <= response.status_code < 400:
-            entry["error"] = "Redirects are not followed."
-        _failed_attempt(delivery, entry, code=response.status_code)
+            entry["error"] = (
+                "Redirects are not followed: point the endpoint at the final address "
+                f"(Location: {response.headers.get('Location', '')[:300]})."
+            )
+        _failed_attempt(delivery, token, entry, code=response.status_code)
     return delivery
 
 
-def _finish(delivery: WebhookDelivery, status: str, code: int | None) -> None:
+def _store(delivery: WebhookDelivery, token: str) -> None:
+    """Writes the attempt's outcome and ends the claim, if the claim is still ours."""
+    delivery.claimed_by = ""
+    stored = WebhookDelivery.objects.filter(pk=delivery.pk, claimed_by=token).update(
+        status=delivery.status,
+        attempts=delivery.attempts,
+        attempt_log=delivery.attempt_log,
+        last_response_code=delivery.last_response_code,
+        next_attempt_at=delivery.next_attempt_at,
+        claimed_by="",
+        enqueued_at=None,
+    )
+    if not stored:
+        logger.warning("Delivery %s: the claim ended before its attempt was stored", delivery.pk)
+
+
+def _finish(delivery: WebhookDelivery, token: str, status: str, code: int | None) -> None:
     delivery.status = status
     delivery.last_response_code = code if code is not None else delivery.last_response_code
     delivery.next_attempt_at = None
-    delivery.save()
+    _store(delivery, token)
 
 
-def _failed_attempt(delivery: WebhookDelivery, entry: dict, *, code: int | None) -> None:
+def _failed_attempt(
+    delivery: WebhookDelivery, token: str, entry: dict, *, code: int | None
+) -> None:
     """Schedules the next attempt (or gives up), and disables an endpoint that has failed
     everything for WEBHOOK_DISABLE_AFTER_FAILING_DAYS."""
     now = timezone.now()
@@ -240,7 +427,7 @@ def _failed_attempt(delivery: WebhookDelivery, entry: dict, *, code: int | None)
         delivery.next_attempt_at = None
     else:
         delivery.next_attempt_at = now + dt.timedelta(seconds=schedule[delivery.attempts - 1])
-    delivery.save()
+    _store(delivery, token)
     endpoint = delivery.endpoint
     if endpoint.failing_since is None:
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=now)
@@ -254,21 +441,112 @@ def _failed_attempt(delivery: WebhookDelivery, entry: dict, *, code: int | None)
         )
 
 
+def _release_abandoned(now: dt.datetime) -> int:
+    """Attempts in flight whose sender on this machine is gone: recorded and made due now,
+    without waiting out their lease."""
+    in_flight = WebhookDelivery.objects.filter(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at__gt=now
+    ).exclude(claimed_by="")
+    released = 0
+    for delivery_id, claimed_by in in_flight.values_list("pk", "claimed_by")[:500]:
+        if _runs_here(claimed_by) is False:
+            released += _abandon(delivery_id, claimed_by, now)
+    return released
+
+
 def deliveries_sweep(*, limit: int = 500) -> int:
-    """Enqueues every pending delivery that is due: retries, and those whose enqueue was lost
-    to a broker outage. Overlapping sweeps are harmless: sending claims each delivery."""
+    """Hands each due delivery to the broker once: retries, deliveries whose first enqueue was
+    lost to a broker outage, and attempts of a worker that died. A row handed over is marked
+    (``enqueued_at``) and skipped by later sweeps until an attempt runs, or until
+    WEBHOOK_REENQUEUE_AFTER_SECONDS pass (a message lost inside the broker). Overlapping
+    sweeps are harmless: the rows are taken with SKIP LOCKED and sending claims each one.
+    Returns how many were handed over."""
     from apps.webhooks.tasks import deliver
 
-    due = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+    now = timezone.now()
+    _release_abandoned(now)
+    stale = now - dt.timedelta(seconds=settings.WEBHOOK_REENQUEUE_AFTER_SECONDS)
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
         )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for delivery_id in due:
-        deliver.delay(delivery_id)
-    return len(due)
+        WebhookDelivery.objects.filter(pk__in=due).update(enqueued_at=now)
+    unsent = send_now(deliver, [(pk,) for pk in due])
+    _not_enqueued(unsent)
+    return len(due) - len(unsent)
+
+
+def _not_enqueued(calls: list[tuple]) -> None:
+    """The broker did not take these: the next sweep hands them over again."""
+    if calls:
+        WebhookDelivery.objects.filter(pk__in=[args[0] for args in calls]).update(enqueued_at=None)
+
+
+# -- owners -----------------------------------------------------------------------------------
+
+
+def owner_fields(credential, administration_id: int) -> dict:
+    """The endpoint columns naming ``credential`` as owner, with its scopes there now."""
+    if credential.api_key_id is not None:
+        kind = OwnerKind.API_KEY
+    elif credential.user_id is not None:
+        kind = OwnerKind.USER
+    else:
+        kind = OwnerKind.APP
+    return {
+        "owner_kind": kind,
+        "owner_api_key_id": credential.api_key_id,
+        "owner_user_id": credential.user_id,
+        "owner_scopes": sorted(credential.scopes_for(administration_id)),
+    }
+
+
+def staff_owner() -> dict:
+    from apps.core.scopes import SCOPES
+
+    return {"owner_kind": OwnerKind.STAFF, "owner_scopes": sorted(SCOPES)}
+
+
+def owner_scopes_now(endpoint: WebhookEndpoint) -> frozenset[str]:
+    """What the endpoint's owner may read now, never more than when it subscribed.
+
+    A revoked or deleted key, an uninstalled app (no subscription) and a user who no longer
+    manages the administration hold nothing; a narrowed key or subscription holds less.
+    """
+    from apps.administrations.models import Membership
+    from apps.oauth.models import ApiKey, Subscription
+
+    then = frozenset(endpoint.owner_scopes)
+    if endpoint.owner_kind == OwnerKind.STAFF:
+        return then
+    if endpoint.owner_kind == OwnerKind.API_KEY:
+        key = (
+            ApiKey.objects.select_related("subscription")
+            .filter(pk=endpoint.owner_api_key_id, revoked_at__isnull=True)
+            .first()
+        )
+        if key is None:
+            return frozenset()
+        return then & frozenset(key.scopes) & frozenset(key.subscription.scopes)
+    if endpoint.owner_kind == OwnerKind.USER:
+        user = endpoint.owner_user
+        if user is None or not user.is_active:
+            return frozenset()
+        manages = (
+            user.is_superuser
+            or Membership.objects.filter(
+                user=user, administration_id=endpoint.administration_id
+            ).exists()
+        )
+        return then if manages else frozenset()
+    subscription = Subscription.objects.filter(
+        administration_id=endpoint.administration_id, application_id=endpoint.application_id
+    ).first()
+    return then & frozenset(subscription.scopes) if subscription else frozenset()
 
 
 # -- endpoints --------------------------------------------------------------------------------
@@ -276,19 +554,33 @@ def deliveries_sweep(*, limit: int = 500) -> int:
 
 @transaction.atomic
 def endpoint_create(
-    *, administration: Administration, application_id: int | None, **attributes
+    *,
+    administration: Administration,
+    application_id: int | None,
+    owner: dict | None = None,
+    **attributes,
 ) -> WebhookEndpoint:
-    """A new endpoint with a fresh signing secret (shown to the caller once)."""
+    """A new endpoint with a fresh signing secret (shown to the caller once). ``owner`` is
+    ``owner_fields(credential, …)`` of an API caller, whose serializer has checked that it
+    may read every event subscribed; without one the endpoint is staff's, reading all."""
+    owner = owner or staff_owner()
     return WebhookEndpoint.objects.create(
         administration=administration,
         application_id=application_id,
         secret=new_secret(),
+        **owner,
         **attributes,
     )
 
 
 @transaction.atomic
-def endpoint_update(*, endpoint: WebhookEndpoint, **attributes) -> WebhookEndpoint:
+def endpoint_update(
+    *, endpoint: WebhookEndpoint, owner: dict | None = None, **attributes
+) -> WebhookEndpoint:
+    """Changes the endpoint; a change of ``url`` or ``events`` makes the caller (``owner``)
+    its owner, so what is sent where is always what that caller may read."""
+    if owner is not None and ({"url", "events"} & set(attributes)):
+        attributes = {**attributes, **owner}
     for name, value in attributes.items():
         setattr(endpoint, name, value)
     if attributes.get("active"):
@@ -312,17 +604,22 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
 
 def endpoint_disable(*, endpoint: WebhookEndpoint, reason: str) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=False, disabled_reason=reason)
+    forget_endpoints()
     endpoint.active = False
     endpoint.disabled_reason = reason
 
 
 @transaction.atomic
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Sends the same body again (same event id), now, whatever happened before."""
+    """Sends the same body again (same event id), now, whatever happened before; an attempt
+    in flight is left to finish (it is being sent already)."""
     from apps.webhooks.tasks import deliver
 
-    delivery.status = WebhookDelivery.Status.PENDING
-    delivery.next_attempt_at = timezone.now()
-    delivery.save()
-    enqueue_on_commit(deliver, delivery.pk)
+    now = timezone.now()
+    updated = WebhookDelivery.objects.filter(pk=delivery.pk, claimed_by="").update(
+        status=WebhookDelivery.Status.PENDING, next_attempt_at=now, enqueued_at=now
+    )
+    delivery.refresh_from_db()
+    if updated:
+        enqueue_many_on_commit(deliver, [(delivery.pk,)], on_failure=_not_enqueued)
     return delivery

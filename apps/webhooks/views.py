@@ -2,11 +2,14 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core import idempotency
 from apps.core.views import ResourceModelViewSet, ResourceViewSet
 from apps.webhooks import services
 from apps.webhooks.filters import WebhookDeliveryFilter, WebhookEndpointFilter
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from apps.webhooks.serializers import WebhookDeliverySerializer, WebhookEndpointSerializer
+
+SECRET_POINTER = "/data/attributes/secret"
 
 
 class WebhookEndpointViewSet(ResourceModelViewSet):
@@ -22,17 +25,32 @@ class WebhookEndpointViewSet(ResourceModelViewSet):
             administration=self.administration, application_id=self.request.auth.application_id
         )
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.administration is not None and getattr(self.request, "auth", None):
+            context["owner_scopes"] = self.request.auth.scopes_for(self.administration.pk)
+        return context
+
+    def owner(self) -> dict:
+        return services.owner_fields(self.request.auth, self.administration.pk)
+
     def perform_create(self, serializer):
         serializer.instance = services.endpoint_create(
             administration=self.administration,
             application_id=self.request.auth.application_id,
+            owner=self.owner(),
             **serializer.validated_data,
         )
         serializer.context["reveal_secret"] = True  # shown once, in this answer
 
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        setattr(response, idempotency.WITHHELD_ATTRIBUTE, [SECRET_POINTER])
+        return response
+
     def perform_update(self, serializer):
         serializer.instance = services.endpoint_update(
-            endpoint=serializer.instance, **serializer.validated_data
+            endpoint=serializer.instance, owner=self.owner(), **serializer.validated_data
         )
 
     @action(detail=True, methods=["post"], url_path="rotate_secret")
@@ -40,7 +58,9 @@ class WebhookEndpointViewSet(ResourceModelViewSet):
         """A new signing secret, returned once; the old one signs alongside for 24 hours."""
         endpoint = services.endpoint_rotate_secret(endpoint=self.get_object())
         context = {**self.get_serializer_context(), "reveal_secret": True}
-        return Response(self.get_serializer(endpoint, context=context).data)
+        response = Response(self.get_serializer(endpoint, context=context).data)
+        setattr(response, idempotency.WITHHELD_ATTRIBUTE, [SECRET_POINTER])
+        return response
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):

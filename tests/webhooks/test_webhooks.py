@@ -18,7 +18,6 @@ from werkzeug import Response
 from apps.bookings.models import Booking
 from apps.webhooks import services
 from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
-from apps.webhooks.tasks import deliver
 from tests.bookings.helpers import booking_document, guest, stay
 from tests.factories import ApplicationFactory
 from tests.jsonapi import JsonApiClient
@@ -216,21 +215,25 @@ class TestDelivery:
         endpoint_for,
         httpserver,
         django_capture_on_commit_callbacks,
-        monkeypatch,
     ):
+        from config.celery_app import app
+
         httpserver.expect_request("/hook").respond_with_data("ok")
         endpoint_for(httpserver.url_for("/hook"), events=["booking.created"])
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]  # nothing listens here: the broker is down
 
-        def broker_down(*args, **kwargs):
-            raise ConnectionError("broker unreachable")
-
-        with monkeypatch.context() as patch:
-            patch.setattr(deliver, "delay", broker_down)
+        saved = app.conf.task_always_eager, app.conf.broker_url
+        app.conf.task_always_eager, app.conf.broker_url = False, f"redis://127.0.0.1:{port}/2"
+        try:
             book(api, administration, rentable, django_capture_on_commit_callbacks)
+        finally:
+            app.conf.task_always_eager, app.conf.broker_url = saved
         assert received(httpserver) == []
         assert WebhookDelivery.objects.get().status == "pending"
 
-        assert services.deliveries_sweep() == 1
+        assert services.deliveries_sweep() == 1  # the broker is back (here: eager)
 
         assert [body["event"] for _, body in received(httpserver)] == ["booking.created"]
         assert WebhookDelivery.objects.get().status == "succeeded"
@@ -326,6 +329,8 @@ class TestFailures:
 
         assert delivery.status == "pending" and delivery.last_response_code == 302
         assert [request.path for request, _ in httpserver.log] == ["/hook"]
+        error = delivery.attempt_log[0]["error"]
+        assert error.startswith("Redirects are not followed") and "/elsewhere" in error
 
     @override_settings(WEBHOOK_TIMEOUT_SECONDS=0.5)
     def test_a_slow_receiver_times_out(self, pending, httpserver):

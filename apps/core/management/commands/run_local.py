@@ -49,7 +49,9 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
         processes = [
             subprocess.Popen(
-                [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env=env
+                [*celery, "worker", "-Q", "periodic,deliveries", "--loglevel", "INFO"]
+                + ["--concurrency", "2"],
+                env=env,
             ),
             subprocess.Popen(
                 [*celery, "beat", "--loglevel", "INFO", "--schedule", "var/celerybeat-schedule"],

@@ -1,0 +1,181 @@
+"""A broker outage is not an API outage, and the outbox hands each due delivery over once."""
+
+import socket
+import time
+
+import pytest
+
+from apps.core import tasks_on_commit
+from apps.webhooks import services
+from apps.webhooks.models import WebhookDelivery
+from config.celery_app import app
+from tests.bookings.helpers import booking_document, guest, stay
+from tests.rentables.factories import RentableFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rentable(administration):
+    return RentableFactory(
+        category__administration=administration, category__max_number_of_people=4
+    )
+
+
+@pytest.fixture
+def broker():
+    """Publishing for real (not eagerly) to the broker URL the test sets."""
+    saved = app.conf.task_always_eager, app.conf.broker_url
+
+    def use(url):
+        app.conf.task_always_eager = False
+        app.conf.broker_url = url
+
+    yield use
+    app.conf.task_always_eager, app.conf.broker_url = saved
+
+
+@pytest.fixture
+def connections_made(monkeypatch):
+    """The options of every broker connection the code opens (the connections are real)."""
+    made = []
+    real = app.connection_for_write
+
+    def recording(*args, **kwargs):
+        if kwargs:  # Celery's event dispatcher makes an unused, unconnected one: ignored
+            made.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app, "connection_for_write", recording)
+    return made
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def silent_broker():
+    """A port that accepts TCP connections and never answers (a hung broker)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        yield server.getsockname()[1]
+
+
+def subscribe(api, administration, count):
+    for i in range(count):
+        response = api.post(
+            f"/v3/administrations/{administration.pk}/webhook_endpoints",
+            {
+                "data": {
+                    "type": "webhook_endpoint",
+                    "attributes": {"url": f"https://hooks{i}.example.com/in", "events": ["*"]},
+                }
+            },
+        )
+        assert response.status_code == 201
+
+
+@pytest.mark.parametrize("fault", ["refused", "silent"])
+def test_a_write_answers_while_the_broker_is_down(
+    api,
+    administration,
+    rentable,
+    broker,
+    connections_made,
+    silent_broker,
+    fault,
+    django_capture_on_commit_callbacks,
+):
+    subscribe(api, administration, 5)
+    port = closed_port() if fault == "refused" else silent_broker
+    broker(f"redis://127.0.0.1:{port}/2")
+
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            f"/v3/administrations/{administration.pk}/bookings",
+            booking_document(customer=guest(), stays=[stay(rentable, 3, 5, "a")]),
+        )
+    elapsed = time.perf_counter() - started
+    print(f"booking write with the broker {fault}: {elapsed * 1000:.0f} ms")
+
+    assert response.status_code == 201
+    # The outbox holds every delivery, marked as not handed over, for the sweeper.
+    deliveries = WebhookDelivery.objects.all()
+    assert deliveries.count() == 5 * 3  # booking, reservation and agenda_period created
+    assert set(deliveries.values_list("status", flat=True)) == {"pending"}
+    assert set(deliveries.values_list("enqueued_at", flat=True)) == {None}
+    # One connection attempt for the whole write, bounded and without retries.
+    assert len(connections_made) == 1
+    options = connections_made[0]
+    assert options["connect_timeout"] <= 1
+    assert options["transport_options"]["max_retries"] == 0
+    assert options["transport_options"]["socket_connect_timeout"] <= 1
+    assert options["transport_options"]["socket_timeout"] <= 1
+
+
+def test_the_request_path_publishes_without_retries(broker, monkeypatch):
+    broker(f"redis://127.0.0.1:{closed_port()}/2")
+    published = []
+    real = services_deliver().apply_async
+
+    def recording(*args, **kwargs):
+        published.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services_deliver(), "apply_async", recording)
+
+    unsent = tasks_on_commit.send_now(services_deliver(), [(1,), (2,)])
+
+    assert unsent == [(1,), (2,)]  # nothing went out, and the first failure ended the try
+    assert len(published) == 1 and published[0]["retry"] is False
+
+
+def services_deliver():
+    from apps.webhooks.tasks import deliver
+
+    return deliver
+
+
+def queued(name="deliveries") -> int:
+    with app.connection_for_write() as connection:
+        return connection.default_channel.queue_declare(queue=name, passive=True).message_count
+
+
+def test_the_sweeper_hands_a_due_delivery_over_once(api, administration, rentable, broker):
+    broker("memory://")
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue="deliveries")
+        connection.default_channel.queue_purge("deliveries")
+    subscribe(api, administration, 1)
+    api.post(
+        f"/v3/administrations/{administration.pk}/bookings",
+        booking_document(stays=[stay(rentable, 3, 5, "a")]),
+    )  # on-commit callbacks do not run here: as if the first enqueue was lost …
+    WebhookDelivery.objects.update(enqueued_at=None)  # … and the broker said so
+
+    handed = [services.deliveries_sweep() for _ in range(5)]
+
+    assert handed == [3, 0, 0, 0, 0]
+    assert queued() == 3
+    assert WebhookDelivery.objects.filter(enqueued_at__isnull=True).count() == 0
+
+
+def test_a_refused_sweep_is_handed_over_by_the_next_one(api, administration, rentable, broker):
+    subscribe(api, administration, 1)
+    api.post(
+        f"/v3/administrations/{administration.pk}/bookings",
+        booking_document(stays=[stay(rentable, 3, 5, "a")]),
+    )
+    WebhookDelivery.objects.update(enqueued_at=None)
+    broker(f"redis://127.0.0.1:{closed_port()}/2")
+
+    assert services.deliveries_sweep() == 0
+    assert WebhookDelivery.objects.filter(enqueued_at__isnull=True).count() == 3
+
+    broker("memory://")
+    assert services.deliveries_sweep() == 3
