@@ -52,7 +52,7 @@ def test_the_feed_is_valid_rfc5545_without_personal_data(api, administration, re
                 "arrival_date": d(5),
                 "departure_date": d(9),
                 "adults": 2,
-                "rent_price": 777,
+                "rent_price": 7919.53,
             }
         ],
         memo="VIP guest",
@@ -69,7 +69,7 @@ def test_the_feed_is_valid_rfc5545_without_personal_data(api, administration, re
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     raw = response.content
     assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
-    for secret in (b"Anna", b"Vries", b"anna@example.com", b"777", b"VIP", b"Painting"):
+    for secret in (b"Anna", b"Vries", b"anna@example.com", b"7919.53", b"VIP", b"Painting"):
         assert secret not in raw
     calendar = Calendar.from_ical(raw)
     assert str(calendar["VERSION"]) == "2.0" and str(calendar["CALSCALE"]) == "GREGORIAN"
