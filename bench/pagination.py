@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -75,45 +76,40 @@ def seed(name: str, count: int):
     return admin
 
 
-def timed(client, path: str, repeat: int) -> tuple[float, dict]:
-    client.get(path)  # warm
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(path)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200, response.content[:300]
-    return statistics.median(times) * 1000, response.json()
-
-
-def measure(admin, key: str, size: int, repeat: int) -> dict:
-    from django.test import Client
-
-    client = Client(HTTP_X_API_KEY=key, HTTP_ACCEPT="application/vnd.api+json")
+def paths(admin, client, size: int) -> dict[str, str]:
     base = f"/v3/administrations/{admin.pk}/bookings?page[size]={size}"
-    first_ms, first = timed(client, f"{base}&page[number]=1", repeat)
-    total = first["meta"]["pagination"]["total_records"]
     last_number = -(-admin.bookings.count() // size)
-    last_ms, _ = timed(client, f"{base}&page[number]={last_number}", repeat)
-    cursor_first_ms, _ = timed(client, f"{base}&page[after]=", repeat)
-    cursor_last_ms, last_doc = timed(client, f"{base}&page[before]=", repeat)
-    # a cursor deep in the list, as a client walking it would hold one: the page before the
-    # last page, reached by its prev link, then its next link again (page[after] at depth)
-    prev_link = last_doc["links"]["prev"]
-    deep_after = parse_qs(urlsplit(client.get(prev_link).json()["links"]["prev"]).query)
-    deep_path = f"{base}&page[after]={deep_after['page[before]'][0]}"
-    deep_ms, deep_doc = timed(client, deep_path, repeat)
-    assert len(deep_doc["data"]) == size
+    last_doc = client.get(f"{base}&page[before]=").json()
+    # a cursor deep in the list, as a client walking it would hold one: from the page before
+    # the last one (its prev link), read onwards with page[after]
+    before_last = client.get(last_doc["links"]["prev"]).json()
+    cursor = parse_qs(urlsplit(before_last["links"]["prev"]).query)["page[before]"][0]
     return {
-        "bookings": admin.bookings.count(),
-        "total_records": total,
-        "estimated": first["meta"]["pagination"].get("estimated", False),
-        "first": first_ms,
-        "last_by_number": last_ms,
-        "cursor_first": cursor_first_ms,
-        "cursor_last": cursor_last_ms,
-        "cursor_deep": deep_ms,
+        "first": f"{base}&page[number]=1",
+        "last_by_number": f"{base}&page[number]={last_number}",
+        "cursor_first": f"{base}&page[after]=",
+        "cursor_last": f"{base}&page[before]=",
+        "cursor_deep": f"{base}&page[after]={cursor}",
     }
+
+
+def measure(targets: dict, repeat: int, size: int) -> dict:
+    """Median time per (size, variant); the calls are interleaved in a shuffled order each
+    round, so a busy moment on the machine hits every variant alike."""
+    times = {name: [] for name in targets}
+    for client, path in targets.values():
+        assert client.get(path).status_code == 200  # warm
+    names = list(targets)
+    for _ in range(repeat):
+        random.shuffle(names)
+        for name in names:
+            client, path = targets[name]
+            started = time.perf_counter()
+            response = client.get(path)
+            times[name].append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content[:300]
+            assert 0 < len(response.json()["data"]) <= size
+    return {name: statistics.median(values) * 1000 for name, values in times.items()}
 
 
 def cursor_plan(admin) -> str:
@@ -138,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=5_000)
     parser.add_argument("--large", type=int, default=500_000)
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=21)
     parser.add_argument("--size", type=int, default=30)
     args = parser.parse_args()
 
@@ -147,17 +143,22 @@ def main() -> None:
     from bench.harness import setup_django
 
     setup_django(url)
+    from django.test import Client
+
     from apps.oauth.services import api_key_create
 
-    results = []
+    targets, meta = {}, {}
     for label, count in (("small", args.small), ("large", args.large)):
         admin = seed(f"Pagination bench ({label})", count)
         _, key = api_key_create(administration=admin, scopes="all")
-        results.append(measure(admin, key, args.size, args.repeat))
-    small, large = results
+        client = Client(HTTP_X_API_KEY=key, HTTP_ACCEPT="application/vnd.api+json")
+        for name, path in paths(admin, client, args.size).items():
+            targets[(label, name)] = (client, path)
+        first = client.get(targets[(label, "first")][1]).json()["meta"]["pagination"]
+        meta[label] = (count, first)
+    medians = measure(targets, args.repeat, args.size)
     print(f"\nbookings list, page[size]={args.size}, median of {args.repeat} (ms, in process)")
-    header = f"{'':32}{small['bookings']:>12,}{large['bookings']:>12,}{'large/small':>14}"
-    print(header)
+    print(f"{'':32}{meta['small'][0]:>12,}{meta['large'][0]:>12,}{'large/small':>14}")
     rows = [
         ("first page (page[number]=1)", "first"),
         ("last page by page[number]", "last_by_number"),
@@ -165,17 +166,19 @@ def main() -> None:
         ("last page by cursor", "cursor_last"),
         ("deep page by cursor (after)", "cursor_deep"),
     ]
-    for title, key in rows:
-        ratio = large[key] / small[key]
-        print(f"{title:32}{small[key]:>12.1f}{large[key]:>12.1f}{ratio:>13.2f}x")
-    for result in (small, large):
-        n = result["bookings"]
+    for title, name in rows:
+        small, large = medians[("small", name)], medians[("large", name)]
+        print(f"{title:32}{small:>12.1f}{large:>12.1f}{large / small:>13.2f}x")
+    for label in ("small", "large"):
+        count, pagination = meta[label]
+        first = medians[(label, "first")]
         print(
-            f"{n:>9,} bookings: last/first by number {result['last_by_number'] / result['first']:.2f}x, "
-            f"by cursor {result['cursor_last'] / result['first']:.2f}x, "
-            f"deep cursor/first {result['cursor_deep'] / result['first']:.2f}x; "
-            f"total_records {result['total_records']:,}"
-            + (" (estimated)" if result["estimated"] else "")
+            f"{count:>9,} bookings, to the first page: last by number "
+            f"{medians[(label, 'last_by_number')] / first:.2f}x, last by cursor "
+            f"{medians[(label, 'cursor_last')] / first:.2f}x, deep by cursor "
+            f"{medians[(label, 'cursor_deep')] / first:.2f}x; total_records "
+            f"{pagination['total_records']:,}"
+            + (" (estimated)" if pagination.get("estimated") else "")
         )
     from apps.administrations.models import Administration
 
