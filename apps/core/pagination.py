@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -105,7 +106,14 @@ def _tag(value) -> list:
         return ["n", str(value)]
     if isinstance(value, float):
         return ["f", value]
-    raise TypeError(f"cannot put a {type(value).__name__} in a cursor")
+    if isinstance(value, uuid.UUID):
+        return ["u", str(value)]
+    raise ApiError(
+        400,
+        f"This order cannot be paginated with cursors (a {type(value).__name__} key).",
+        parameter="sort",
+        links={"type": ERROR_TYPES["sort"]},
+    )
 
 
 def _untag(item):
@@ -120,6 +128,7 @@ def _untag(item):
         "h": lambda: dt.time.fromisoformat(rest[0]),
         "n": lambda: decimal.Decimal(rest[0]),
         "f": lambda: float(rest[0]),
+        "u": lambda: uuid.UUID(rest[0]),
     }
     return readers[kind]()
 

@@ -384,3 +384,29 @@ def test_the_total_is_exact_up_to_the_limit_then_estimated(park, settings):
     tail = api.get(_bookings(administration, f"page[size]=2&page[number]={count // 2}"))
     assert tail.status_code == 200
     assert len(tail.doc["data"]) == 2
+
+
+def test_every_kind_of_sort_key_survives_a_cursor():
+    import decimal
+    import uuid
+
+    values = [
+        None,
+        True,
+        7,
+        "naïve",
+        dt.datetime(2026, 7, 1, 12, 30, tzinfo=dt.UTC),
+        dt.date(2026, 7, 1),
+        dt.time(14, 15),
+        decimal.Decimal("12.50"),
+        1.5,
+        uuid.UUID(int=5),
+    ]
+    cursor = pagination.encode_cursor("a,-b", values)
+    assert pagination.decode_cursor(cursor, "page[after]", "a,-b") == values
+    assert all(
+        type(a) is type(b)
+        for a, b in zip(
+            pagination.decode_cursor(cursor, "page[after]", "a,-b"), values, strict=True
+        )
+    )
