@@ -44,7 +44,13 @@ def _modernise(node):
 
 
 def _load(name: str) -> dict:
-    return _modernise(json.loads((SCHEMA_DIR / name).read_text()))
+    schema = _modernise(json.loads((SCHEMA_DIR / name).read_text()))
+    error_links = schema.get("definitions", {}).get("errorLinks")
+    if error_links is not None:
+        # JSON:API 1.1 adds a ``type`` link to error objects (the cursor pagination profile
+        # names its errors with it); 1.0 knew only ``about``.
+        error_links.setdefault("properties", {})["type"] = {"$ref": "#/definitions/link"}
+    return schema
 
 
 @cache

@@ -77,6 +77,12 @@ class AgendaPeriod(TimeStampedModel):
                 condition=Q(blocking=True),
                 name="agenda_period_holding",
             ),
+            # The lists' default order (id) within a tenant, and within one subtype.
+            models.Index(fields=["administration", "id"], name="agenda_period_list_order"),
+            models.Index(
+                fields=["administration", "period_type", "id"],
+                name="agenda_period_type_list_order",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

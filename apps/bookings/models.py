@@ -94,6 +94,8 @@ class Booking(TimeStampedModel):
 
     class Meta:
         ordering = ["pk"]
+        # The list's default order (id) within a tenant, for page numbers and cursors alike.
+        indexes = [models.Index(fields=["administration", "id"], name="booking_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["administration", "booking_nr"], name="unique_booking_nr"
@@ -141,6 +143,8 @@ class Reservation(TimeStampedModel):
 
     class Meta:
         ordering = ["pk"]
+        # The list's default order (id) within a tenant, for page numbers and cursors alike.
+        indexes = [models.Index(fields=["administration", "id"], name="reservation_list_order")]
 
     def __str__(self) -> str:
         return f"{self.rentable} {self.arrival_date}–{self.departure_date}"

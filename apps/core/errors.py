@@ -71,6 +71,7 @@ class ErrorObject:
     pointer: str | None = None
     parameter: str | None = None
     meta: dict | None = None
+    links: dict | None = None
 
     def as_dict(self) -> dict:
         body = {
@@ -85,6 +86,8 @@ class ErrorObject:
             body["source"] = {"parameter": self.parameter}
         if self.meta:
             body["meta"] = self.meta
+        if self.links:
+            body["links"] = self.links
         return body
 
 
@@ -100,10 +103,19 @@ class ApiError(Exception):
     parameter: str | None = None
     headers: dict = field(default_factory=dict)
     extra: list[ErrorObject] = field(default_factory=list)
+    meta: dict | None = None
+    links: dict | None = None
 
     def error_objects(self) -> list[ErrorObject]:
         first = ErrorObject(
-            self.status, self.detail, self.code, self.title, self.pointer, self.parameter
+            self.status,
+            self.detail,
+            self.code,
+            self.title,
+            self.pointer,
+            self.parameter,
+            self.meta,
+            self.links,
         )
         return [first, *self.extra]
 

@@ -209,6 +209,22 @@ def _read_parameters(viewset, collection: bool) -> list[dict]:
                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 30},
             },
             {
+                "name": "page[after]",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Cursor pagination (JSON:API cursor pagination profile): the "
+                "rows after this cursor, from links.next; empty for the first page.",
+            },
+            {
+                "name": "page[before]",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "Cursor pagination: the rows before this cursor, from "
+                "links.prev; empty for the last page.",
+            },
+            {
                 "name": "sort",
                 "in": "query",
                 "required": False,
@@ -349,8 +365,21 @@ def build_document(router, base_url: str = "") -> dict:
                         "total_records": {"type": "integer"},
                         "page": {"type": "integer"},
                         "size": {"type": "integer"},
+                        "estimated": {
+                            "type": "boolean",
+                            "description": "Present (true) when total_records is an estimate.",
+                        },
                     },
-                }
+                },
+                "page": {
+                    "type": "object",
+                    "description": "Cursor pagination: the page size used, and rangeTruncated "
+                    "when a page[after]..page[before] range held more rows than one page.",
+                    "properties": {
+                        "size": {"type": "integer"},
+                        "rangeTruncated": {"type": "boolean"},
+                    },
+                },
             },
         },
     }

@@ -16,7 +16,7 @@ from apps.core.errors import ApiError, bad_query
 from apps.core.scopes import read_scope_for_type
 
 FIELDS_PARAM = re.compile(r"^fields\[(?P<type>[^\]]+)\]$")
-COLLECTION_ONLY = {"sort", "page[number]", "page[size]"}
+COLLECTION_ONLY = {"sort", "page[number]", "page[size]", "page[after]", "page[before]"}
 MAX_INCLUDE_DEPTH = 5
 MAX_ID_DIGITS = 18  # a bigint holds every 18-digit number
 

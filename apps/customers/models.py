@@ -68,6 +68,8 @@ class Customer(TimeStampedModel):
 
     class Meta:
         ordering = ["pk"]
+        # The list's default order (id) within a tenant, for page numbers and cursors alike.
+        indexes = [models.Index(fields=["administration", "id"], name="customer_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["administration", "debtor_code"], name="unique_debtor_code"

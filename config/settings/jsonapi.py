@@ -29,6 +29,7 @@ JSON_API_UNIFORM_EXCEPTIONS = True
 
 API_PAGE_SIZE_DEFAULT = env.int("API_PAGE_SIZE_DEFAULT", default=30)
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=100)
+API_EXACT_COUNT_LIMIT = env.int("API_EXACT_COUNT_LIMIT", default=10000)
 # Longest filter value accepted; longer ones are 400 rather than a slow query.
 API_FILTER_VALUE_MAX_LENGTH = env.int("API_FILTER_VALUE_MAX_LENGTH", default=1000)
 API_FILTER_TERMS_MAX = env.int("API_FILTER_TERMS_MAX", default=100)
