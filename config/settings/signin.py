@@ -24,3 +24,4 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.signin_guard.client_ip"
 # Behind N reverse proxies that each append to X-Forwarded-For, the client is the Nth address
 # from the right; 0 (direct connections) uses the socket's address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts are still logged
