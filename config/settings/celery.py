@@ -54,6 +54,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": _folder,
         "data_folder_out": _folder,
         "processed_folder": f"{_folder}-processed",
+        # the exchange tables; kombu's default is ./control in the working directory
+        "control_folder": f"{_folder}-control",
         "store_processed": False,
     }
 
