@@ -35,7 +35,7 @@ class ExternalCalendarSerializer(ResourceSerializer):
         )  # fmt: skip
 
     def get_ical_export_url(self, calendar) -> str:
-        return export_url(calendar.rentable, calendar.pk)
+        return export_url(calendar.rentable, calendar.pk, request=self.context.get("request"))
 
     def validate_ical_url(self, value):
         try:

@@ -166,4 +166,4 @@ class RentableSerializer(ResourceSerializer):
     def get_ical_export_url(self, rentable) -> str:
         from apps.calendars.services.export import export_url
 
-        return export_url(rentable)
+        return export_url(rentable, request=self.context.get("request"))

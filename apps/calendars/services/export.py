@@ -19,9 +19,15 @@ from apps.rentables.models import Rentable
 PRODID = "-//Holiday park booking API//Calendar export 1.0//EN"
 
 
-def export_url(rentable: Rentable, external_calendar_id: int | None = None) -> str:
-    url = f"{settings.API_BASE_URL.rstrip('/')}/ical/{rentable.ical_export_token}.ics"
-    return f"{url}?calendar={external_calendar_id}" if external_calendar_id else url
+def export_url(rentable: Rentable, external_calendar_id: int | None = None, *, request=None) -> str:
+    """The feed's absolute address: built from ``request`` when there is one (as self links are),
+    from ``API_BASE_URL`` for work outside a request."""
+    path = f"/ical/{rentable.ical_export_token}.ics"
+    if external_calendar_id:
+        path = f"{path}?calendar={external_calendar_id}"
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return f"{settings.API_BASE_URL.rstrip('/')}{path}"
 
 
 def exported_periods(
