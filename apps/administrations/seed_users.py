@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 
 from apps.administrations.models import Administration
 from apps.administrations.services import membership_add
+from apps.administrations.staff import park_staff_group_sync
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-park-2026"
@@ -17,4 +18,5 @@ def seed_demo_user(administration: Administration):
         user.set_password(DEMO_PASSWORD)
         user.save()
     membership_add(user=user, administration=administration)
+    user.groups.add(park_staff_group_sync())  # model permissions; rows stay per administration
     return user
