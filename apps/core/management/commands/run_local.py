@@ -5,8 +5,11 @@ from __future__ import annotations
 import atexit
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -35,8 +38,37 @@ class Command(BaseCommand):
                 self._start_celery()
             elif not no_celery:
                 self.stdout.write("No CELERY_BROKER_URL: tasks run in-process (eagerly).")
-        self.stdout.write(f"Serving on http://{addrport}/v3/  (docs: http://{addrport}/v3/docs)")
+            self._announce_when_listening(addrport)
         call_command("runserver", addrport)
+
+    def _announce_when_listening(self, addrport: str, wait_seconds: float = 300) -> None:
+        """Prints the addresses to open once the server accepts connections (not before)."""
+        host, _, port = addrport.rpartition(":")
+        host = host.strip("[]") or "127.0.0.1"
+        if host in ("0.0.0.0", "::", "0"):
+            host = "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        base = f"http://{shown}:{port}"
+
+        def wait_then_print():
+            deadline = time.monotonic() + wait_seconds
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection((host, int(port)), timeout=1).close()
+                except OSError:
+                    time.sleep(0.2)
+                    continue
+                self.stdout.write(
+                    f"Listening on {base}\n"
+                    f"  API docs:    {base}/v3/docs\n"
+                    f"  OpenAPI:     {base}/v3/oas3.json\n"
+                    f"  API:         {base}/v3/administrations  (send the demo key as X-API-KEY)\n"
+                    f"  Back-office: {base}/admin/  (the demo sign-in above)"
+                )
+                self.stdout.flush()
+                return
+
+        threading.Thread(target=wait_then_print, name="announce", daemon=True).start()
 
     def _start_celery(self) -> None:
         transport = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
