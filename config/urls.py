@@ -4,9 +4,11 @@ from django.urls import include, path, re_path
 
 from apps.calendars.views import ical_feed
 from apps.core import views_meta
+from apps.core.observability import metrics_view
 
 urlpatterns = [
     path("health", views_meta.health, name="health"),
+    path("metrics", metrics_view, name="metrics"),
     path("ical/<str:token>.ics", ical_feed, name="ical-feed"),
     path("v3/oas3.json", views_meta.openapi_document, name="oas3"),
     path("v3/docs", views_meta.docs, name="docs"),

@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
         from apps.core import server_errors
 
         server_errors.install()
+
+        from apps.core.observability import connect_celery_signals
+
+        connect_celery_signals()

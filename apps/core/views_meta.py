@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -19,28 +21,50 @@ from apps.core.errors import error_response, method_not_allowed
 logger = logging.getLogger(__name__)
 
 
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache() -> None:
+    key = f"health:{uuid.uuid4().hex}"
+    cache.set(key, "1", timeout=10)
+    if cache.get(key) != "1":
+        raise RuntimeError("the cache did not return what was written")
+    cache.delete(key)
+
+
+def _check_broker() -> None:
+    from kombu import Connection
+
+    transport_options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    with Connection(
+        settings.CELERY_BROKER_URL, connect_timeout=3, transport_options=transport_options
+    ) as broker:
+        broker.ensure_connection(max_retries=1, timeout=3)
+        broker.default_channel  # noqa: B018 - opening a channel talks to the broker
+
+
 @require_GET
 def health(request):
-    """200 when the database (and Redis, when configured) answer; 503 naming what failed."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        logger.warning("health: database failed: %s", exc)
-        checks["database"] = "failed"
-    if settings.REDIS_URL:
+    """200 when the database, the cache and the task broker answer; 503 naming what failed.
+
+    The broker is checked where one is configured (with none, tasks run in the web process)."""
+    checks: dict[str, Callable[[], None]] = {"database": _check_database, "cache": _check_cache}
+    if settings.CELERY_BROKER_URL and not settings.CELERY_TASK_ALWAYS_EAGER:
+        checks["broker"] = _check_broker
+    results = {}
+    for name, check in checks.items():
         try:
-            cache.set("health:ping", "1", timeout=5)
-            checks["redis"] = "ok" if cache.get("health:ping") == "1" else "failed"
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("health: redis failed: %s", exc)
-            checks["redis"] = "failed"
-    healthy = all(value == "ok" for value in checks.values())
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+            logger.warning("health: %s failed: %s: %s", name, type(exc).__name__, exc)
+            results[name] = "failed"
+    healthy = all(value == "ok" for value in results.values())
     body = {
         "status": "ok" if healthy else "unavailable",
-        "checks": checks,
+        "checks": results,
         # Requests let through unlimited because the cache failed (since this process started).
         "counters": {"rate_limit_cache_failures": ratelimit.cache_failures()},
     }

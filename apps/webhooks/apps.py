@@ -8,8 +8,11 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from apps.core.observability import register_scrape_collector
+        from apps.webhooks.metrics import webhook_backlog
         from apps.webhooks.models import WebhookEndpoint
         from apps.webhooks.services import forget_endpoints
 
         post_save.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid="wh-forget")
         post_delete.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid="wh-forget-d")
+        register_scrape_collector(webhook_backlog)

@@ -41,6 +41,8 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # first: the request id covers everything below, and every answer is counted
+    "apps.core.observability.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -125,13 +127,45 @@ CSRF_FAILURE_VIEW = "apps.core.errors.csrf_failure"
 
 LOGIN_URL = "login"  # where the OAuth consent page sends a signed-out user
 
+# Logs go to stdout, one JSON object a line (DJANGO_LOG_FORMAT=json, production's default) or
+# plain text; every line carries the id of the request it was written in.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.observability.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "apps.core.observability.JsonLogFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# One log line per request answered (method, path, status, time); production turns it on.
+LOG_REQUESTS = env.bool("DJANGO_LOG_REQUESTS", default=False)
+
+# Prometheus metrics at /metrics: with METRICS_TOKEN set, scrapers send it as a bearer token;
+# without it the endpoint answers only when DEBUG is on.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# Errors to Sentry when SENTRY_DSN is set (web requests and Celery tasks).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.core.observability import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        release=env("SENTRY_RELEASE", default=""),
+    )
 
 # Where the API is reachable from outside: absolute links in webhook payloads and feed URLs.
 API_BASE_URL = env("API_BASE_URL", default="http://127.0.0.1:8000")

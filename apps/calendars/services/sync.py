@@ -32,6 +32,7 @@ from apps.agenda_periods.services import (
     agenda_period_delete,
     agenda_period_update,
 )
+from apps.calendars.metrics import count_sync
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.feeds import FeedError, parse_feed
 from apps.core import outbound
@@ -106,6 +107,7 @@ def external_calendar_sync(*, calendar_id: int) -> SyncOutcome | None:
         logger.exception("Sync of external calendar %s failed unexpectedly", calendar_id)
         outcome = SyncOutcome(ok=False, error=f"Internal error during sync: {type(exc).__name__}.")
     _record(calendar, outcome)
+    count_sync(ok=outcome.ok, not_modified=outcome.not_modified)
     return outcome
 
 
