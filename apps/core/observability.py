@@ -119,6 +119,8 @@ def _error_document_with_request_id(response, request_id: str) -> None:
     meta = document.get("meta")
     document["meta"] = {**(meta if isinstance(meta, dict) else {}), "request_id": request_id}
     response.content = json.dumps(document).encode()
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
 
 
 class RequestObservabilityMiddleware:

@@ -349,3 +349,18 @@ def test_errors_reach_sentry_tagged_with_the_request_id(httpserver, boom_urls):
     assert events[0]["tags"]["request_id"] == "r-99"
     assert events[0]["environment"] == "test"
     assert events[0]["exception"]["values"][-1]["type"] == "RuntimeError"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_real_http_the_error_document_with_its_id_arrives_whole(live_server):
+    import requests
+
+    response = requests.get(
+        f"{live_server.url}/v3/no-such-thing",
+        headers={"Accept": "application/vnd.api+json", "X-Request-ID": "whole-1"},
+        timeout=10,
+    )
+
+    assert response.status_code == 404
+    assert int(response.headers["Content-Length"]) == len(response.content)
+    assert response.json()["meta"] == {"request_id": "whole-1"}
