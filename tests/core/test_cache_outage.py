@@ -64,7 +64,7 @@ def test_health_reports_the_cache_and_the_degraded_requests(broken_cache, api, c
         response = client.get("/health")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["redis"] == "failed"
+    assert response.json()["checks"]["cache"] == "failed"
     assert response.json()["counters"]["rate_limit_cache_failures"] >= 1
 
 
