@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework.response import Response
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
 from apps.core import idempotency, query, ratelimit, visibility
 from apps.core.credentials import Credential
 from apps.core.errors import bad_query, not_found
 from apps.core.filters import Expression, FilterBackend, InvalidValue, parse_datetime_term
+from apps.core.rendering import Resources, fast_rendering_enabled
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
 from apps.core.tombstones import deleted_ids, tombstone_record
@@ -172,7 +174,26 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
 
 class ReadOnlyResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+    """Reads hand model instances to the planned renderer (``apps.core.rendering``) instead
+    of serializing each one; with ``JSON_API_PLANNED_RENDERING = False`` the library renders."""
+
     http_method_names = ["get", "head"]
+
+    def list(self, request, *args, **kwargs):
+        if not fast_rendering_enabled():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer_class = self.get_serializer_class()
+        if page is not None:
+            return self.get_paginated_response(Resources(page, serializer_class, many=True))
+        return Response(Resources(queryset, serializer_class, many=True))
+
+    def retrieve(self, request, *args, **kwargs):
+        if not fast_rendering_enabled():
+            return super().retrieve(request, *args, **kwargs)
+        instance = self.get_object()
+        return Response(Resources([instance], self.get_serializer_class(), many=False))
 
 
 class ResourceModelViewSet(
