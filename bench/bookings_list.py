@@ -136,9 +136,7 @@ def same_resources(api: dict, plain: dict) -> bool:
     """Both documents hold the same resource objects (member order aside)."""
 
     def index(document):
-        return {
-            (r["type"], r["id"]): r for r in [*document["data"], *document.get("included", [])]
-        }
+        return {(r["type"], r["id"]): r for r in [*document["data"], *document.get("included", [])]}
 
     return index(api) == index(plain)
 
@@ -207,9 +205,7 @@ def main() -> None:
         f"database: {connection.vendor}; {args.bookings} bookings (seeded in {seeded:.1f} s); "
         f"page of 30 with include={INCLUDE}; {args.threads} client threads, gunicorn 2 workers"
     )
-    print(
-        "api queries at page[size] 10/30/100: " + " / ".join(str(q) for q in queries.values())
-    )
+    print("api queries at page[size] 10/30/100: " + " / ".join(str(q) for q in queries.values()))
     print(f"same resources in both documents: {same_resources(api_doc, plain_doc)}")
     for name, result, count in (("api", api, queries[30]), ("plain", plain, plain_queries)):
         print(

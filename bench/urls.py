@@ -130,9 +130,7 @@ def plain_bookings(request):
                     "guest_invoice": _one("invoice", None),
                     "customer_invoice": _one("invoice", None),
                     "channel_invoice": _one("invoice", None),
-                    "reservations": _many(
-                        "reservation", [r.pk for r in by_booking.get(b.pk, [])]
-                    ),
+                    "reservations": _many("reservation", [r.pk for r in by_booking.get(b.pk, [])]),
                     "payments": _many("payment", []),
                 },
                 "links": link("bookings", b.pk),

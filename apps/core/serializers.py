@@ -157,6 +157,9 @@ class ResourceSerializer(jsonapi.ModelSerializer):
 
     IGNORED_KEYS = {"id", "type", "_meta", "_included", "_relationship_names"}
     serializer_related_field = Relationship
+    # Relations the representation itself reads (a to-many relationship's ids, a fallback);
+    # the include plans (apps.core.includes) prefetch them wherever this type is rendered.
+    render_loads: tuple[str, ...] = ()
 
     def to_internal_value(self, data):
         problems = self._name_problems(data)

@@ -135,7 +135,8 @@ def extra_query(basename: str) -> str:
             f"filter[arrival_date]={arrival}"
             f"&filter[departure_date]={arrival + dt.timedelta(days=3)}"
         ),
-        "calendar_day": f"filter[date]={TODAY + dt.timedelta(days=19)}..{arrival}",
+        # from the first night of the reservations on: every cell of the page has a period
+        "calendar_day": f"filter[date]={arrival}..{arrival + dt.timedelta(days=1)}",
     }.get(basename, "")
 
 
