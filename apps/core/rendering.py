@@ -20,11 +20,13 @@ from functools import cache
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Manager
-from rest_framework import relations
+from django.utils import timezone
+from rest_framework import relations, serializers
 from rest_framework.fields import Field, SerializerMethodField, SkipField, get_attribute
 from rest_framework.relations import PKOnlyObject
-from rest_framework.settings import api_settings
+from rest_framework.settings import ISO_8601, api_settings
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework_json_api.renderers import JSONRenderer
 from rest_framework_json_api.utils import (
@@ -34,10 +36,16 @@ from rest_framework_json_api.utils import (
 )
 
 from apps.core.localization import LOCALES
-from apps.core.serializers import LocalizedField, SelfLinkField, _request_locales
+from apps.core.serializers import (
+    LocalizedField,
+    SelfLinkField,
+    UnmodelledRelationship,
+    _AlwaysEmptyManyField,
+    _request_locales,
+)
 
-ATTRIBUTE, LOCALIZED, METHOD, PLAIN = "attribute", "localized", "method", "plain"
-TO_ONE, TO_MANY = "to_one", "to_many"
+ATTRIBUTE, LOCALIZED, METHOD, PLAIN, STAMP = "attribute", "localized", "method", "plain", "stamp"
+TO_ONE, TO_ONE_ID, TO_MANY, CONSTANT = "to_one", "to_one_id", "to_many", "constant"
 
 
 class Resources(list):
@@ -74,6 +82,36 @@ def _plain_getter(f: Field):
     return None
 
 
+def _is_iso_stamp(f: Field) -> bool:
+    """A DateTimeField written the stock way (ISO 8601 in the current time zone)."""
+    return (
+        type(f) is serializers.DateTimeField
+        and getattr(f, "format", api_settings.DATETIME_FORMAT) == ISO_8601
+        and "timezone" not in f.__dict__
+    )
+
+
+def _foreign_key_attname(serializer_class, f) -> str | None:
+    """The ``…_id`` column a to-one relationship can be read from without loading the row."""
+    model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+    if (
+        model is None
+        or len(f.source_attrs) != 1
+        or type(f).get_attribute is not relations.RelatedField.get_attribute
+        or not f.use_pk_only_optimization()
+    ):
+        return None
+    try:
+        model_field = model._meta.get_field(f.source_attrs[0])
+    except FieldDoesNotExist:
+        return None
+    if getattr(model_field, "many_to_one", False) or (
+        getattr(model_field, "one_to_one", False) and model_field.concrete
+    ):
+        return model_field.attname
+    return None
+
+
 @cache
 def plan_for(serializer_class) -> ResourcePlan:
     prototype = serializer_class()
@@ -93,17 +131,29 @@ def plan_for(serializer_class) -> ResourcePlan:
             plan.id_field = f
             continue
         names.append(name)
-        if isinstance(f, relations.ManyRelatedField):
+        if isinstance(f, _AlwaysEmptyManyField):
+            plan.relationships.append((name, CONSTANT, f, {"meta": {"count": 0}, "data": []}))
+        elif isinstance(f, UnmodelledRelationship):
+            plan.relationships.append((name, CONSTANT, f, {"data": None}))
+        elif isinstance(f, relations.ManyRelatedField):
             child = f.child_relation
             resource_type = getattr(child, "get_resource_type_from_included_serializer", None)
             plan.relationships.append((name, TO_MANY, f, resource_type and resource_type()))
         elif isinstance(f, relations.RelatedField):
             resource_type = getattr(f, "get_resource_type_from_included_serializer", None)
-            plan.relationships.append((name, TO_ONE, f, resource_type and resource_type()))
+            resource_type = resource_type and resource_type()
+            attname = _foreign_key_attname(serializer_class, f)
+            if resource_type is not None and attname is not None:
+                getter = operator.attrgetter(attname)
+                plan.relationships.append((name, TO_ONE_ID, (f, getter), resource_type))
+            else:
+                plan.relationships.append((name, TO_ONE, f, resource_type))
         elif isinstance(f, LocalizedField):
             plan.attributes.append((name, LOCALIZED, f))
         elif isinstance(f, SerializerMethodField):
             plan.attributes.append((name, METHOD, f))
+        elif _is_iso_stamp(f) and _plain_getter(f) is not None:
+            plan.attributes.append((name, STAMP, _plain_getter(f)))
         else:
             getter = _plain_getter(f)
             if getter is not None:
@@ -134,6 +184,7 @@ class _Render:
         # the view is left out so the library does not re-validate the include parameter.
         self.method_context = {k: v for k, v in context.items() if k != "view"}
         self.method_owners: dict[type, object] = {}
+        self.timezone = timezone.get_current_timezone()
         self.sparse: dict[str, tuple] = {}
         self.included: dict[tuple[str, str], dict] = {}
         self.walked: set[tuple[str, str, int]] = set()
@@ -164,6 +215,15 @@ class _Render:
             self.method_owners[serializer_class] = owner
         return owner
 
+    def stamp(self, value) -> str:
+        """What DRF's DateTimeField writes, with the time zone looked up once per request."""
+        if value.tzinfo is None:
+            value = timezone.make_aware(value, self.timezone)
+        else:
+            value = value.astimezone(self.timezone)
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
     def localized(self, value) -> dict:
         value = value or {}
         wanted = self.locales if self.locales is not None else LOCALES
@@ -184,6 +244,9 @@ class _Render:
                 getter, represent = spec
                 value = getter(obj)
                 attributes[name] = None if value is None else represent(value)
+            elif kind == STAMP:
+                value = spec(obj)
+                attributes[name] = None if not value else self.stamp(value)
             elif kind == LOCALIZED:
                 attributes[name] = self.localized(get_attribute(obj, spec.source_attrs))
             elif kind == METHOD:
@@ -199,7 +262,14 @@ class _Render:
             document["attributes"] = attributes
         relationships = {}
         for name, kind, spec, resource_type in relationships_plan:
-            if kind == TO_ONE:
+            if kind == TO_ONE_ID:
+                value = spec[1](obj)
+                relationships[name] = {
+                    "data": None if value is None else {"type": resource_type, "id": str(value)}
+                }
+            elif kind == CONSTANT:
+                relationships[name] = resource_type
+            elif kind == TO_ONE:
                 value = spec.get_attribute(obj)
                 if value is None or getattr(value, "pk", None) is None:
                     relationships[name] = {"data": None}
@@ -229,7 +299,11 @@ class _Render:
             if relationship is None or name not in plan.included:
                 continue
             _, kind, spec, _ = relationship
-            if kind == TO_ONE:
+            if kind == CONSTANT:
+                continue
+            if kind == TO_ONE_ID:
+                spec = spec[0]
+            if kind in (TO_ONE, TO_ONE_ID):
                 related = spec.get_attribute(obj)
                 if isinstance(related, PKOnlyObject):
                     related = get_attribute(obj, spec.source_attrs)
