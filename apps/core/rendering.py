@@ -14,6 +14,7 @@ either way; ``tests/core/test_rendering.py`` compares them route by route.
 
 from __future__ import annotations
 
+import json
 import operator
 from dataclasses import dataclass, field
 from functools import cache
@@ -248,7 +249,8 @@ class _Render:
                 value = spec(obj)
                 attributes[name] = None if not value else self.stamp(value)
             elif kind == LOCALIZED:
-                attributes[name] = self.localized(get_attribute(obj, spec.source_attrs))
+                value = get_attribute(obj, spec.source_attrs)
+                attributes[name] = None if value is None else self.localized(value)
             elif kind == METHOD:
                 owner = self.method_owner(plan.serializer_class)
                 attributes[name] = getattr(owner, spec.method_name)(obj)
@@ -360,7 +362,14 @@ class JsonApiRenderer(JSONRenderer):
         meta = data.get("meta") if isinstance(data, dict) else None
         if meta:
             document["meta"] = meta
-        return orjson.dumps(document, default=_fallback)
+        # Date-times a serializer method returns as objects go through DRF's encoder, which
+        # writes them its own way (milliseconds, "Z").
+        try:
+            return orjson.dumps(document, default=_fallback, option=orjson.OPT_PASSTHROUGH_DATETIME)
+        except orjson.JSONEncodeError:  # e.g. an integer past 64 bits echoed from the query
+            return json.dumps(
+                document, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")
+            ).encode()
 
 
 _encoder = JSONEncoder()
