@@ -174,7 +174,7 @@ def _include_tree(paths: list[str]) -> dict:
     return tree
 
 
-class _Render:
+class Renderer:
     """One request's rendering: its locales, sparse fieldsets, link host and the included set."""
 
     def __init__(self, request, context: dict):
@@ -343,7 +343,7 @@ class JsonApiRenderer(JSONRenderer):
         request = renderer_context.get("request")
         view = renderer_context.get("view")
         context = view.get_serializer_context() if view is not None else {"request": request}
-        render = _Render(request, context)
+        render = Renderer(request, context)
         plan = plan_for(results.serializer_class)
         include_paths = get_included_resources(request) if request is not None else []
         tree = _include_tree(include_paths)

@@ -63,3 +63,33 @@ def test_sparse_fieldsets_render_the_same(administration, api, settings):
     rentable = next(r for r in planned["included"] if r["type"] == "rentable")
     assert set(rentable) == {"type", "id", "attributes", "links"}
     assert set(rentable["attributes"]) == {"max_number_of_people"}
+
+
+@pytest.mark.django_db
+def test_webhook_resource_objects_match_the_library(administration):
+    # given a park
+    from rest_framework_json_api.renderers import JSONRenderer
+    from rest_framework_json_api.utils import (
+        get_resource_type_from_serializer,
+        get_serializer_fields,
+    )
+
+    from apps.core.resources import _BaseUrlRequest, _serializers_by_model, resource_object
+
+    populate(administration)
+    checked = 0
+    for model, serializer_class in _serializers_by_model().items():
+        for instance in model.objects.all()[:3]:
+            # when a payload is built from the plan and by the library
+            serializer = serializer_class(instance, context={"request": _BaseUrlRequest()})
+            library = JSONRenderer.build_json_resource_obj(
+                get_serializer_fields(serializer),
+                serializer.data,
+                instance,
+                get_resource_type_from_serializer(serializer_class),
+                serializer,
+            )
+            # then they are the same resource object
+            assert resource_object(instance) == library, (model, instance.pk)
+            checked += 1
+    assert checked > 20
