@@ -65,8 +65,12 @@ class ResourceViewSet(viewsets.GenericViewSet):
                 queryset = queryset.select_related(*self.select_for_includes[path])
             if path in self.prefetch_for_includes:
                 queryset = queryset.prefetch_related(*self.prefetch_for_includes[path])
-        if hasattr(queryset, "prefetch_related"):
-            plan = include_plan(self.get_serializer_class(), tuple(sorted(set(requested))))
+        serializer_class = self.get_serializer_class()
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        # An action may answer with another type (PATCH …/bookings/{id}/customer): the plan
+        # belongs to the serializer of the rows this queryset holds.
+        if hasattr(queryset, "prefetch_related") and model is queryset.model:
+            plan = include_plan(serializer_class, tuple(sorted(set(requested))))
             queryset = queryset.prefetch_related(*plan)
         return queryset
 

@@ -92,18 +92,16 @@ def populate(administration) -> None:
                 departure_date=period.end_date,
                 state="confirmed",
             )
-        for period_type in (
-            PeriodType.MAINTENANCE,
-            PeriodType.OWNER_MAINTENANCE,
-            PeriodType.EXTERNAL_BLOCKED,
+        for k, period_type in enumerate(
+            (PeriodType.MAINTENANCE, PeriodType.OWNER_MAINTENANCE, PeriodType.EXTERNAL_BLOCKED)
         ):
-            start = TODAY + dt.timedelta(days=60 + 10 * len(period_type) % 7)
+            start = TODAY + dt.timedelta(days=60 + 5 * k)
             AgendaPeriod.objects.create(
                 administration=administration,
                 rentable=rentable,
                 period_type=period_type,
-                start_date=start + dt.timedelta(days=5 * list(PeriodType).index(period_type)),
-                end_date=start + dt.timedelta(days=5 * list(PeriodType).index(period_type) + 2),
+                start_date=start,
+                end_date=start + dt.timedelta(days=2),
             )
         ExternalCalendar.objects.create(
             administration=administration,
