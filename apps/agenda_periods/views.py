@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from apps.agenda_periods import selectors, services
 from apps.agenda_periods.filters import AgendaPeriodFilter, AvailabilityFilter, CalendarDayFilter
 from apps.agenda_periods.models import PeriodType
