@@ -68,7 +68,7 @@ def gunicorn(workers: int = 2):
             try:
                 requests.get(f"{base}/health", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not up yet (refused, or slow to answer)
                 time.sleep(0.1)
         yield base
     finally:

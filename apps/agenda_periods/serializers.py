@@ -18,6 +18,7 @@ class AgendaPeriodSerializer(ResourceSerializer):
     _self = SelfLinkField("v3:agenda_period-detail")
     rentable = TenantRelatedField(queryset=Rentable.objects.all())
     reservation = OptionalOneRelationship(read_only=True)
+    render_loads = ("reservation",)  # the reverse one-to-one is read for its id
 
     included_serializers = {
         "rentable": "apps.rentables.serializers.RentableSerializer",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from rest_framework import mixins
-
 from apps.agenda_periods import selectors, services
 from apps.agenda_periods.filters import AgendaPeriodFilter, AvailabilityFilter, CalendarDayFilter
 from apps.agenda_periods.models import PeriodType
@@ -14,7 +12,12 @@ from apps.agenda_periods.serializers import (
 )
 from apps.core import query
 from apps.core.filters import FilterBackend
-from apps.core.views import ReadOnlyResourceViewSet, ResourceModelViewSet, ResourceViewSet
+from apps.core.views import (
+    ReadOnlyResourceViewSet,
+    ResourceListMixin,
+    ResourceModelViewSet,
+    ResourceViewSet,
+)
 from apps.rentables.models import Category
 
 AGENDA_SORT = ("start_date", "end_date", "period_type", "label", "created_at", "updated_at")
@@ -97,7 +100,7 @@ class OwnerMaintenanceAgendaPeriodViewSet(SubtypeAgendaPeriodViewSet):
         super().perform_update(serializer)
 
 
-class AvailabilityViewSet(mixins.ListModelMixin, ResourceViewSet):
+class AvailabilityViewSet(ResourceListMixin, ResourceViewSet):
     """``GET …/availabilities``: per category, the rentables free for a stay."""
 
     serializer_class = AvailabilitySerializer
@@ -126,7 +129,7 @@ class AvailabilityViewSet(mixins.ListModelMixin, ResourceViewSet):
         )
 
 
-class CalendarDayViewSet(mixins.ListModelMixin, ResourceViewSet):
+class CalendarDayViewSet(ResourceListMixin, ResourceViewSet):
     """``GET …/calendar_days``: one entry per rentable and night, for date pickers."""
 
     serializer_class = CalendarDaySerializer

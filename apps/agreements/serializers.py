@@ -10,6 +10,7 @@ from apps.core.serializers import (
 class OwnerSerializer(ResourceSerializer):
     _self = SelfLinkField("v3:owner-detail")
     agreements = Relationship(read_only=True, many=True)
+    render_loads = ("agreements",)
 
     included_serializers = {"agreements": "apps.agreements.serializers.AgreementSerializer"}
 

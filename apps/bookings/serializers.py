@@ -81,6 +81,7 @@ class BookingSerializer(ResourceSerializer):
     channel_invoice = UnmodelledRelationship("invoice")
     reservations = Relationship(read_only=True, many=True)
     payments = UnmodelledRelationship("payment", many=True)
+    render_loads = ("reservations",)
 
     included_serializers = {
         "customer": "apps.customers.serializers.CustomerSerializer",
@@ -154,6 +155,7 @@ class ReservationSerializer(ResourceSerializer):
     rentable = TenantRelatedField(queryset=Rentable.objects.all())
     category = Relationship(read_only=True)
     agenda_period = Relationship(read_only=True)
+    render_loads = ("booking",)  # rent_price takes the booking's currency
 
     included_serializers = {
         "booking": "apps.bookings.serializers.BookingSerializer",

@@ -18,6 +18,7 @@ class ExternalCalendarSerializer(ResourceSerializer):
     updated_at = serializers.DateTimeField(
         read_only=True, help_text="When the calendar last received new events."
     )
+    render_loads = ("rentable",)  # ical_export_url reads the rentable's token
 
     included_serializers = {"rentable": "apps.rentables.serializers.RentableSerializer"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
-from rest_framework_json_api.renderers import JSONRenderer
-from rest_framework_json_api.utils import get_resource_type_from_serializer, get_serializer_fields
+
+from apps.core.rendering import Renderer, plan_for
 
 
 @cache
@@ -27,16 +27,15 @@ class _BaseUrlRequest:
 
     query_params: dict = {}
     headers: dict = {}
+    _requested_locales = None  # no Accept-Language: every stored locale
 
     def build_absolute_uri(self, path: str) -> str:
         return f"{settings.API_BASE_URL.rstrip('/')}{path}"
 
 
 def resource_object(instance) -> dict:
-    """``{"type", "id", "attributes", "relationships", "links"}`` as the API would render it."""
+    """``{"type", "id", "attributes", "relationships", "links"}`` as the API would render it
+    (every locale, absolute links on ``API_BASE_URL``), from the type's rendering plan."""
     serializer_class = _serializers_by_model()[type(instance)]
-    serializer = serializer_class(instance, context={"request": _BaseUrlRequest()})
-    data = serializer.data
-    resource_type = get_resource_type_from_serializer(serializer_class)
-    fields = get_serializer_fields(serializer)
-    return JSONRenderer.build_json_resource_obj(fields, data, instance, resource_type, serializer)
+    request = _BaseUrlRequest()
+    return Renderer(request, {"request": request}).resource(plan_for(serializer_class), instance)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework.response import Response
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
 from apps.core import idempotency, query, ratelimit, visibility
 from apps.core.credentials import Credential
 from apps.core.errors import bad_query, not_found
 from apps.core.filters import Expression, FilterBackend, InvalidValue, parse_datetime_term
+from apps.core.includes import include_plan, load_for_computed
+from apps.core.rendering import Resources, fast_rendering_enabled
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
 from apps.core.tombstones import deleted_ids, tombstone_record
@@ -22,8 +25,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
     Subclasses set ``scope_resource`` (``"category"`` → ``category|read`` …), a
     ``filterset_class``, ``sort_fields`` and ``base_queryset()`` (a selector call).
     ``scope_overrides`` maps an action (read/write/delete) to the scopes that grant it.
-    ``select_for_includes`` / ``prefetch_for_includes`` map an include path to the
-    ``select_related`` / ``prefetch_related`` it needs, so includes never cost a query per row.
+    The include plan (``apps.core.includes``) prefetches what every include path and the
+    serializers' ``render_loads`` need; ``select_for_includes`` / ``prefetch_for_includes``
+    may add joins or custom prefetches for a path on top.
     """
 
     filter_backends = (FilterBackend, SortBackend)
@@ -51,8 +55,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         queryset = self.base_queryset()
+        requested = query.include_paths(self.request)
         paths = set()
-        for path in query.include_paths(self.request):
+        for path in requested:
             segments = path.split(".")
             paths.update(".".join(segments[: i + 1]) for i in range(len(segments)))
         for path in sorted(paths):  # "a.b" needs what "a" needs too
@@ -60,6 +65,13 @@ class ResourceViewSet(viewsets.GenericViewSet):
                 queryset = queryset.select_related(*self.select_for_includes[path])
             if path in self.prefetch_for_includes:
                 queryset = queryset.prefetch_related(*self.prefetch_for_includes[path])
+        serializer_class = self.get_serializer_class()
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        # An action may answer with another type (PATCH …/bookings/{id}/customer): the plan
+        # belongs to the serializer of the rows this queryset holds.
+        if hasattr(queryset, "prefetch_related") and model is queryset.model:
+            plan = include_plan(serializer_class, tuple(sorted(set(requested))))
+            queryset = queryset.prefetch_related(*plan)
         return queryset
 
     # -- the request pipeline --------------------------------------------------------------
@@ -171,7 +183,33 @@ class ResourceViewSet(viewsets.GenericViewSet):
         return super().get_object()
 
 
-class ReadOnlyResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ResourceViewSet):
+class ResourceListMixin(mixins.ListModelMixin):
+    """Lists hand model instances (or computed objects) to the planned renderer
+    (``apps.core.rendering``) instead of serializing each one; with
+    ``JSON_API_PLANNED_RENDERING = False`` the library serializes and renders."""
+
+    def list(self, request, *args, **kwargs):
+        if not fast_rendering_enabled():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        serializer_class = self.get_serializer_class()
+        if page is not None and not hasattr(queryset, "prefetch_related"):
+            load_for_computed(page, serializer_class, query.include_paths(request))
+        if page is not None:
+            return self.get_paginated_response(Resources(page, serializer_class, many=True))
+        return Response(Resources(queryset, serializer_class, many=True))
+
+
+class ResourceRetrieveMixin(mixins.RetrieveModelMixin):
+    def retrieve(self, request, *args, **kwargs):
+        if not fast_rendering_enabled():
+            return super().retrieve(request, *args, **kwargs)
+        instance = self.get_object()
+        return Response(Resources([instance], self.get_serializer_class(), many=False))
+
+
+class ReadOnlyResourceViewSet(ResourceListMixin, ResourceRetrieveMixin, ResourceViewSet):
     http_method_names = ["get", "head"]
 
 

@@ -38,6 +38,7 @@ class CustomerSerializer(ResourceSerializer):
     _self = SelfLinkField("v3:customer-detail")
     custom_invoice_details = CustomInvoiceDetailsSerializer(required=False, write_only=True)
     labels = TenantRelatedField(queryset=Label.objects.all(), many=True, required=False)
+    render_loads = ("labels",)
 
     included_serializers = {"labels": "apps.customers.serializers.LabelSerializer"}
 

@@ -46,6 +46,7 @@ class AmenitySerializer(ResourceSerializer):
     options = serializers.SerializerMethodField(
         help_text="For multiple-choice amenities: [{id, name}], the id being a possible value."
     )
+    render_loads = ("options",)
 
     class Meta:
         model = Amenity
@@ -99,6 +100,7 @@ class CategorySerializer(ResourceSerializer):
     attachments = UnmodelledRelationship("attachment", many=True)
     accommodation_type = UnmodelledRelationship("accommodation_type")
     category_amenities = UnmodelledRelationship("category_amenity", many=True)
+    render_loads = ("optional_amenities",)
 
     included_serializers = {
         "administration": "apps.administrations.serializers.AdministrationSerializer",
@@ -152,6 +154,8 @@ class RentableSerializer(ResourceSerializer):
         "administration": "apps.administrations.serializers.AdministrationSerializer",
         "category": "apps.rentables.serializers.CategorySerializer",
     }
+    # max_number_of_people falls back to the category's
+    render_loads = ("category",)
 
     class Meta:
         model = Rentable

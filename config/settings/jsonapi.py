@@ -7,7 +7,8 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.negotiation.JsonApiContentNegotiation",
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.JsonApiPagination",
     "DEFAULT_PARSER_CLASSES": ("apps.core.parsers.JsonApiParser",),
-    "DEFAULT_RENDERER_CLASSES": ("rest_framework_json_api.renderers.JSONRenderer",),
+    # Reads render from per-type plans (apps.core.rendering); errors and writes via the library.
+    "DEFAULT_RENDERER_CLASSES": ("apps.core.rendering.JsonApiRenderer",),
     "DEFAULT_METADATA_CLASS": "rest_framework_json_api.metadata.JSONAPIMetadata",
     "DEFAULT_AUTHENTICATION_CLASSES": (
         "apps.oauth.authentication.ApiKeyAuthentication",
@@ -26,6 +27,9 @@ JSON_API_FORMAT_FIELD_NAMES = None
 JSON_API_FORMAT_TYPES = None
 JSON_API_PLURALIZE_TYPES = False
 JSON_API_UNIFORM_EXCEPTIONS = True
+# False renders reads through the library's serializers and renderer (the reference the
+# planned renderer is tested against).
+JSON_API_PLANNED_RENDERING = env.bool("JSON_API_PLANNED_RENDERING", default=True)
 
 API_PAGE_SIZE_DEFAULT = env.int("API_PAGE_SIZE_DEFAULT", default=30)
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=100)
