@@ -15,17 +15,19 @@ from django.utils import timezone
 
 from apps.administrations.models import Administration
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
-from apps.core.errors import ApiError, conflict
+from apps.core.exceptions import PeriodClash
 from apps.core.resources import resource_object
+from apps.core.services import model_update
 from apps.core.tombstones import tombstone_record
 from apps.rentables.models import Rentable
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 
-def clash_error(clash: AgendaPeriod) -> ApiError:
-    return conflict(
+def clash_error(clash: AgendaPeriod) -> PeriodClash:
+    return PeriodClash(
         f"The dates clash with agenda period {clash.pk} ({clash.start_date} to {clash.end_date}, "
-        f"{clash.period_type}) on rentable {clash.rentable_id}."
+        f"{clash.period_type}) on rentable {clash.rentable_id}.",
+        clash=clash,
     )
 
 
@@ -143,8 +145,7 @@ def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
     before = before_update(period, period.administration, "agenda_period.updated")
     if "rentable" in changes:
         _check_rentable(period.administration, changes["rentable"])
-    for name, value in changes.items():
-        setattr(period, name, value)
+    model_update(period, changes, changes, save=False)  # period_claim saves
     validate_dates(start_date=period.start_date, end_date=period.end_date)
     period = period_claim(period)
     emit_update(

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from apps.administrations.models import Administration
 from apps.agreements.models import Agreement, Owner, active_on
-from apps.core.errors import ApiError
+from apps.core.exceptions import NotPermitted
+from apps.core.services import model_update
 from apps.customers.validators import normalize_iban
 from apps.rentables.models import Category, Rentable
 
@@ -27,9 +28,7 @@ def owner_create(*, administration: Administration, **attributes) -> Owner:
 def owner_update(*, owner: Owner, **attributes) -> Owner:
     if attributes.get("iban"):
         attributes["iban"] = normalize_iban(attributes["iban"])
-    for name, value in attributes.items():
-        setattr(owner, name, value)
-    owner.save()
+    model_update(owner, attributes, attributes)
     return owner
 
 
@@ -105,17 +104,13 @@ def require_owner_agenda_rights(*, rentable: Rentable, start_date: dt.date) -> A
     calendar."""
     agreement = active_agreement(rentable=rentable, day=start_date)
     if agreement is None:
-        raise ApiError(
-            403,
+        raise NotPermitted(
             f"Rentable {rentable.pk} has no owner agreement active on {start_date.isoformat()}, "
-            "so no owner maintenance can be planned on it.",
-            code="NO_VALID_SCOPE",
+            "so no owner maintenance can be planned on it."
         )
     if not agreement.owner_can_edit_agenda_periods:
-        raise ApiError(
-            403,
+        raise NotPermitted(
             f"The agreement {agreement.pk} of rentable {rentable.pk} does not let its owner edit "
-            "agenda periods (owner_can_edit_agenda_periods is false).",
-            code="NO_VALID_SCOPE",
+            "agenda periods (owner_can_edit_agenda_periods is false)."
         )
     return agreement

@@ -14,7 +14,8 @@ from rest_framework.relations import ManyRelatedField, RelatedField
 from rest_framework_json_api.parsers import JSONParser
 
 from apps.core import visibility
-from apps.core.errors import ApiError, ErrorObject
+from apps.core.errors import ApiError, ErrorObject, domain_error_object
+from apps.core.exceptions import DomainError
 from apps.core.query import parse_id
 from apps.customers.models import Customer
 
@@ -192,9 +193,9 @@ def point_at_included(exc, side: SidePost, reservation_serializer):
     if position is None:
         return exc
     index = side.reservation_included[position]
-    if isinstance(exc, ApiError):
-        exc.pointer = f"/included/{index}"
-        return exc
+    if isinstance(exc, DomainError):
+        obj = domain_error_object(exc, pointer=f"/included/{index}")
+        return ApiError(obj.status, obj.detail, code=obj.code, pointer=obj.pointer)
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
     fields = reservation_serializer().fields
     objects = [

@@ -19,7 +19,7 @@ from apps.bookings.serializers import (
 )
 from apps.bookings.services import bookings as services
 from apps.bookings.sideposting import SidePostReader, point_at_included
-from apps.core.errors import ApiError
+from apps.core.exceptions import DomainError
 from apps.core.views import ResourceModelViewSet
 from apps.customers import services as customer_services
 from apps.customers.serializers import CustomerSerializer
@@ -76,7 +76,7 @@ class BookingViewSet(ResourceModelViewSet):
         )
         try:
             booking = self._save(serializer.validated_data, side)
-        except (ApiError, ValidationError) as exc:
+        except (DomainError, ValidationError) as exc:
             raise point_at_included(exc, side, SidePostedReservationSerializer) from None
         serializer.instance = self.get_queryset().get(pk=booking.pk)
         headers = {"Location": str(serializer.data[api_settings.URL_FIELD_NAME])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from apps.core.errors import ApiError
+from apps.core.exceptions import DomainError
 
 
 def managed_administration_ids(user) -> list[int] | None:
@@ -50,8 +50,8 @@ def run_service(modeladmin, request, queryset, label: str, call) -> None:
         try:
             call(obj)
             done += 1
-        except (ApiError, ValidationError) as exc:
-            detail = exc.detail if isinstance(exc, ApiError) else "; ".join(exc.messages)
+        except (DomainError, ValidationError) as exc:
+            detail = exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
             failed.append(f"{obj}: {detail}")
     if done:
         modeladmin.message_user(request, f"{label}: {done} done.", messages.SUCCESS)

@@ -1,6 +1,7 @@
 """The JSON:API error document and its codes (spec README §2), for every error path.
 
-Views raise ``ApiError`` (or DRF's exceptions); ``exception_handler`` turns either into
+Views raise ``ApiError`` (or DRF's exceptions), services raise the domain's own errors
+(``apps.core.exceptions``); ``exception_handler`` turns any of them into
 ``{"errors": [...]}`` with ``status`` as a string and one of the codes below. Django's own 404
 and 500 handlers reuse ``error_response`` so nothing under /v3 ever answers with HTML.
 """
@@ -20,6 +21,8 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework_json_api.exceptions import Conflict as DjaConflict
 from rest_framework_json_api.utils import format_drf_errors
+
+from apps.core import exceptions as domain
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +141,25 @@ def payload_too_large() -> ApiError:
     return ApiError(413, f"The request body is larger than the limit of {limit} bytes.")
 
 
+# How each kind of domain error shows to an API client: (status, code). The first match in
+# this order wins, so subclasses come before their bases.
+DOMAIN_STATUS: tuple[tuple[type[domain.DomainError], int, str], ...] = (
+    (domain.Conflict, 409, "CONFLICT"),
+    (domain.InvalidTransition, 422, "INVALID_STATE_TRANSITION"),
+    (domain.NotPermitted, 403, "NO_VALID_SCOPE"),
+    (domain.DomainError, 422, "VALIDATION_FAILED"),
+)
+
+
+def domain_error_object(exc: domain.DomainError, pointer: str | None = None) -> ErrorObject:
+    """The error object for a service's refusal. ``pointer`` overrides the one derived from
+    ``exc.field`` (the side-posting reader aims errors at ``included`` entries)."""
+    status, code = next((s, c) for kind, s, c in DOMAIN_STATUS if isinstance(exc, kind))
+    if pointer is None and exc.field is not None:
+        pointer = f"/data/attributes/{exc.field}"
+    return ErrorObject(status, exc.message, code=code, pointer=pointer)
+
+
 def error_document(objects: list[ErrorObject]) -> dict:
     return {"errors": [obj.as_dict() for obj in objects]}
 
@@ -194,6 +216,8 @@ def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict
         exc = drf.ValidationError(detail)
     if isinstance(exc, ApiError):
         return exc.error_objects(), exc.headers
+    if isinstance(exc, domain.DomainError):
+        return [domain_error_object(exc)], {}
     if isinstance(exc, OperationalError):
         # The database is down or (SQLite) busy past its timeout: nothing was saved, and the
         # same request may succeed shortly.

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from apps.administrations.models import Administration
 from apps.administrations.services import sequence_next
+from apps.core.services import model_update
 from apps.customers.models import Customer, Label
 from apps.customers.validators import normalize_iban
 from apps.webhooks.services import before_update, emit_update
@@ -35,11 +36,10 @@ def customer_create(*, administration: Administration, labels=None, **attributes
 def customer_update(*, customer: Customer, labels=None, **attributes) -> Customer:
     """Changes a guest's details; emits customer.updated with what changed."""
     before = before_update(customer, customer.administration, "customer.updated")
-    for name, value in _prepare(attributes).items():
-        setattr(customer, name, value)
-    customer.save()
+    attributes = _prepare(attributes)
     if labels is not None:
-        customer.labels.set(labels)
+        attributes["labels"] = labels
+    model_update(customer, attributes, attributes)
     emit_update(
         "customer.updated", instance=customer, administration=customer.administration, before=before
     )

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.administrations.models import Administration
-from apps.core.errors import conflict
+from apps.core.exceptions import StillInUse
+from apps.core.services import model_update
 from apps.core.tombstones import tombstone_record
 from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
 
@@ -19,9 +20,7 @@ def category_create(*, administration: Administration, **attributes) -> Category
 
 @transaction.atomic
 def category_update(*, category: Category, **attributes) -> Category:
-    for name, value in attributes.items():
-        setattr(category, name, value)
-    category.save()
+    model_update(category, attributes, attributes)
     return category
 
 
@@ -30,7 +29,7 @@ def category_delete(*, category: Category) -> None:
     """Refuses (409) while rentables belong to the category: they would lose their type."""
     count = Rentable.objects.filter(category=category).count()
     if count:
-        raise conflict(
+        raise StillInUse(
             f"Category {category.pk} still has {count} rentable(s); move or delete them first."
         )
     tombstone_record(
@@ -53,9 +52,7 @@ def rentable_create(
 def rentable_update(*, rentable: Rentable, **attributes) -> Rentable:
     if "category" in attributes:
         _check_category(rentable.administration, attributes["category"])
-    for name, value in attributes.items():
-        setattr(rentable, name, value)
-    rentable.save()
+    model_update(rentable, attributes, attributes)
     return rentable
 
 
@@ -72,7 +69,7 @@ def rentable_delete(*, rentable: Rentable) -> bool:
     )
 
     if rentable_has_future_reservations(rentable):
-        raise conflict(
+        raise StillInUse(
             f"Rentable {rentable.pk} has reservations to come; cancel or move them first."
         )
     if rentable_has_reservations(rentable):

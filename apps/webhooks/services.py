@@ -20,6 +20,7 @@ from django.utils import timezone
 from apps.administrations.models import Administration
 from apps.core import outbound
 from apps.core.resources import resource_object
+from apps.core.services import model_update
 from apps.core.tasks_on_commit import enqueue_many_on_commit, send_now
 from apps.webhooks.events import EVENTS, read_scope
 from apps.webhooks.models import Event, OwnerKind, WebhookDelivery, WebhookEndpoint
@@ -581,8 +582,7 @@ def endpoint_update(
     its owner, so what is sent where is always what that caller may read."""
     if owner is not None and ({"url", "events"} & set(attributes)):
         attributes = {**attributes, **owner}
-    for name, value in attributes.items():
-        setattr(endpoint, name, value)
+    model_update(endpoint, attributes, attributes, save=False)
     if attributes.get("active"):
         endpoint.disabled_reason = ""
         endpoint.failing_since = None

@@ -30,7 +30,8 @@ from apps.bookings.services.states import (
     check_transition,
     hold_until,
 )
-from apps.core.errors import ApiError
+from apps.core.exceptions import DomainError, InvalidTransition
+from apps.core.services import model_update
 from apps.customers.models import Customer
 from apps.rentables.models import Rentable
 from apps.webhooks.services import before_update, emit_update, event_emit
@@ -152,8 +153,7 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
     state = changes.pop("state", None)
     reason = changes.pop("cancel_reason", "")
     cancel_date = changes.pop("cancel_date", None)
-    for name, value in changes.items():
-        setattr(reservation, name, value)
+    model_update(reservation, changes, changes, save=False)  # saved below, after the checks
     if changes:
         if reservation.state in RELEASED_STATES:
             raise ValidationError({"state": "A cancelled reservation cannot be changed."})
@@ -173,11 +173,9 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
         reservation.save()
     if state is not None and state != reservation.state:
         if state != State.CANCELLED:
-            raise ApiError(
-                422,
+            raise InvalidTransition(
                 "A single reservation can only be cancelled; change the booking's state otherwise.",
-                code="INVALID_STATE_TRANSITION",
-                pointer="/data/attributes/state",
+                field="state",
             )
         reservation_cancel(reservation=reservation, reason=reason, cancel_date=cancel_date)
     booking_recalculate(booking=reservation.booking)
@@ -252,11 +250,9 @@ def booking_create(
         wants_option = attributes.get("option_validity") or attributes.get("option_expires_at")
         state = State.OPTION if wants_option else State.CONFIRMED
     if state not in INITIAL_STATES:
-        raise ApiError(
-            422,
+        raise InvalidTransition(
             f"A booking starts as one of {', '.join(sorted(INITIAL_STATES))}, not '{state}'.",
-            code="INVALID_STATE_TRANSITION",
-            pointer="/data/attributes/state",
+            field="state",
         )
     option_expires_at = hold_until(
         state,
@@ -278,7 +274,7 @@ def booking_create(
     for index, spec in enumerate(reservations):
         try:
             reservation_add(booking=booking, recalculate=False, **spec)
-        except (ApiError, ValidationError) as exc:
+        except (DomainError, ValidationError) as exc:
             exc.reservation_index = index  # the view points the error at that stay
             raise
     if booking.owner_id is not None:
@@ -316,8 +312,7 @@ def booking_update(*, booking: Booking, **attributes) -> Booking:
     state = attributes.pop("state", None)
     reason = attributes.pop("cancel_reason", None)
     cancel_date = attributes.pop("cancel_date", None)
-    for name, value in attributes.items():
-        setattr(booking, name, value)
+    model_update(booking, attributes, attributes, save=False)  # the recalculation saves
     if state is not None and state != booking.state:
         booking = booking_transition(
             booking=booking, state=state, cancel_reason=reason or "", cancel_date=cancel_date

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.bookings.models import State
-from apps.core.errors import ApiError
+from apps.core.exceptions import InvalidTransition
 
 #: The states a booking may be created in.
 INITIAL_STATES = {State.CONCEPT, State.OPTION, State.CONFIRMED}
@@ -43,11 +43,9 @@ TRANSITIONS: dict[str, set[str]] = {
 def check_transition(current: str, target: str) -> None:
     if target not in TRANSITIONS.get(current, set()):
         allowed = ", ".join(sorted(TRANSITIONS.get(current, set()))) or "none"
-        raise ApiError(
-            422,
+        raise InvalidTransition(
             f"A booking cannot go from '{current}' to '{target}' (from '{current}': {allowed}).",
-            code="INVALID_STATE_TRANSITION",
-            pointer="/data/attributes/state",
+            field="state",
         )
 
 

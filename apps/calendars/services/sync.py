@@ -36,7 +36,7 @@ from apps.calendars.metrics import count_sync
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.feeds import FeedError, parse_feed
 from apps.core import outbound
-from apps.core.errors import ApiError
+from apps.core.exceptions import PeriodClash
 from apps.core.tasks_on_commit import enqueue_on_commit
 from apps.webhooks.services import event_emit, listened
 
@@ -181,7 +181,7 @@ def _apply(calendar: ExternalCalendar, events: dict) -> SyncOutcome:
 
 
 class _conflicts_into:  # noqa: N801 - used as a statement: ``with _conflicts_into(...)``
-    """Records a 409 from the calendar service as a conflict of ``event``."""
+    """Records a clash refused by the calendar service as a conflict of ``event``."""
 
     def __init__(self, outcome: SyncOutcome, event):
         self.outcome, self.event = outcome, event
@@ -190,8 +190,8 @@ class _conflicts_into:  # noqa: N801 - used as a statement: ``with _conflicts_in
         return self
 
     def __exit__(self, kind, exc, tb):
-        if isinstance(exc, ApiError) and exc.status == 409:
-            detail = exc.detail
+        if isinstance(exc, PeriodClash):
+            detail = exc.message
         elif isinstance(exc, IntegrityError):  # the service's savepoint has rolled it back
             detail = (
                 "Another calendar of this rentable has already imported an event with this UID."
