@@ -14,7 +14,7 @@ from apps.agenda_periods.views import (
 )
 from apps.agreements.views import AgreementViewSet, OwnerViewSet
 from apps.bookings.views import BookingViewSet, ReservationViewSet
-from apps.calendars.api import ExternalCalendarViewSet
+from apps.calendars.views import ExternalCalendarViewSet
 from apps.customers.views import CustomerViewSet, LabelViewSet
 from apps.oauth.api import SubscriptionViewSet
 from apps.rentables.views import (

@@ -5,6 +5,7 @@ from django.urls import path
 from apps.agenda_periods.models import AgendaPeriod
 from apps.agenda_periods.occupancy import occupancy_view
 from apps.core.admin_tools import TenantAdmin
+from apps.core.exceptions import DomainError
 
 
 class AgendaPeriodForm(forms.ModelForm):
@@ -24,11 +25,16 @@ class AgendaPeriodForm(forms.ModelForm):
 
     def clean(self):
         """The same rules the API applies, as form errors instead of a failed save."""
-        from apps.agenda_periods.services import find_clash, validate_dates
+        from apps.agenda_periods.services import check_owner_rights, find_clash, validate_dates
 
         data = super().clean()
         rentable, start, end = data.get("rentable"), data.get("start_date"), data.get("end_date")
         if rentable and start and end:
+            period_type = data.get("period_type") or self.instance.period_type
+            try:
+                check_owner_rights(period_type=period_type, rentable=rentable, start_date=start)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from None
             validate_dates(start_date=start, end_date=end)
             clash = find_clash(
                 rentable_id=rentable.pk, start_date=start, end_date=end, exclude_pk=self.instance.pk
@@ -79,7 +85,7 @@ class AgendaPeriodAdmin(TenantAdmin):
             )
             obj.pk = created.pk
 
-    def delete_model(self, request, obj):
+    def delete_through_service(self, request, obj):
         from apps.agenda_periods.services import agenda_period_delete
 
         agenda_period_delete(period=obj)

@@ -15,10 +15,10 @@ from django.utils import timezone
 
 from apps.administrations.models import Administration
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
+from apps.core.deletion import instance_delete
 from apps.core.exceptions import PeriodClash
 from apps.core.resources import resource_object
 from apps.core.services import model_update
-from apps.core.tombstones import tombstone_record
 from apps.rentables.models import Rentable
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
@@ -98,6 +98,15 @@ def period_claim(period: AgendaPeriod) -> AgendaPeriod:
     return period
 
 
+def check_owner_rights(*, period_type: str, rentable: Rentable, start_date: dt.date) -> None:
+    """An owner's own maintenance only while the rentable's agreement lets them
+    (``NotPermitted`` otherwise), whichever door the period comes through."""
+    if period_type == PeriodType.OWNER_MAINTENANCE:
+        from apps.agreements.services import require_owner_agenda_rights
+
+        require_owner_agenda_rights(rentable=rentable, start_date=start_date)
+
+
 def _check_rentable(administration: Administration, rentable: Rentable) -> None:
     if rentable.administration_id != administration.pk:
         raise ValidationError({"rentable": "The rentable belongs to another administration."})
@@ -120,6 +129,7 @@ def agenda_period_create(
 
     All-or-nothing; safe to call concurrently for the same dates (exactly one wins).
     """
+    check_owner_rights(period_type=period_type, rentable=rentable, start_date=start_date)
     _check_rentable(administration, rentable)
     validate_dates(start_date=start_date, end_date=end_date)
     period = AgendaPeriod(
@@ -142,6 +152,11 @@ def agenda_period_create(
 @transaction.atomic
 def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
     """Moves or relabels a period; a move onto taken dates is 409 and changes nothing."""
+    check_owner_rights(
+        period_type=period.period_type,
+        rentable=changes.get("rentable", period.rentable),
+        start_date=changes.get("start_date", period.start_date),
+    )
     before = before_update(period, period.administration, "agenda_period.updated")
     if "rentable" in changes:
         _check_rentable(period.administration, changes["rentable"])
@@ -159,14 +174,16 @@ def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
 
 @transaction.atomic
 def agenda_period_delete(*, period: AgendaPeriod) -> None:
-    """Frees the dates at once."""
+    """Frees the dates at once; a tombstone and agenda_period.deleted (``announce_deleted``)."""
+    instance_delete(instance=period)
+
+
+def announce_deleted(period: AgendaPeriod) -> None:
+    """Emits agenda_period.deleted for a period about to go, in the deleting transaction. Runs
+    for cascades too (a rentable or an external calendar deleted with its periods)."""
     administration = period.administration
-    data = resource_object(period) if listened(administration, "agenda_period.deleted") else None
-    tombstone_record(
-        resource_type="agenda_period", resource_id=period.pk, administration_id=administration.pk
-    )
-    period.delete()
-    if data is not None:
+    if listened(administration, "agenda_period.deleted"):
+        data = resource_object(period)
         event_emit("agenda_period.deleted", instance=None, administration=administration, data=data)
 
 

@@ -79,25 +79,10 @@ class ExternalBlockedAgendaPeriodViewSet(SubtypeAgendaPeriodViewSet):
 
 
 class OwnerMaintenanceAgendaPeriodViewSet(SubtypeAgendaPeriodViewSet):
-    """An owner's own maintenance: only while the rentable's agreement lets them (403)."""
+    """An owner's own maintenance: only while the rentable's agreement lets them (403; the
+    calendar services enforce it)."""
 
     period_type = PeriodType.OWNER_MAINTENANCE
-
-    def perform_create(self, serializer):
-        from apps.agreements.services import require_owner_agenda_rights
-
-        data = serializer.validated_data
-        require_owner_agenda_rights(rentable=data["rentable"], start_date=data["start_date"])
-        super().perform_create(serializer)
-
-    def perform_update(self, serializer):
-        from apps.agreements.services import require_owner_agenda_rights
-
-        period = serializer.instance
-        rentable = serializer.validated_data.get("rentable", period.rentable)
-        start = serializer.validated_data.get("start_date", period.start_date)
-        require_owner_agenda_rights(rentable=rentable, start_date=start)
-        super().perform_update(serializer)
 
 
 class AvailabilityViewSet(ResourceListMixin, ResourceViewSet):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,7 +10,6 @@ from rest_framework.settings import api_settings
 
 from apps.bookings import selectors
 from apps.bookings.filters import BookingFilter, ReservationFilter
-from apps.bookings.models import Booking
 from apps.bookings.serializers import (
     BookingSerializer,
     ReservationSerializer,
@@ -21,7 +19,6 @@ from apps.bookings.services import bookings as services
 from apps.bookings.sideposting import SidePostReader, point_at_included
 from apps.core.exceptions import DomainError
 from apps.core.views import ResourceModelViewSet
-from apps.customers import services as customer_services
 from apps.customers.serializers import CustomerSerializer
 
 BOOKING_SORT = (
@@ -75,32 +72,19 @@ class BookingViewSet(ResourceModelViewSet):
             reservation_serializer=SidePostedReservationSerializer,
         )
         try:
-            booking = self._save(serializer.validated_data, side)
+            booking = services.booking_place(
+                administration=self.administration,
+                customer=side.customer,
+                customer_attributes=side.customer_attributes,
+                reservations=side.reservations,
+                owned_by_app_id=self.request.auth.application_id,
+                **serializer.validated_data,
+            )
         except (DomainError, ValidationError) as exc:
             raise point_at_included(exc, side, SidePostedReservationSerializer) from None
         serializer.instance = self.get_queryset().get(pk=booking.pk)
         headers = {"Location": str(serializer.data[api_settings.URL_FIELD_NAME])}
         return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
-
-    @transaction.atomic
-    def _save(self, attributes: dict, side) -> Booking:
-        customer = side.customer
-        if side.customer_attributes is not None:
-            if customer is None:
-                customer = customer_services.customer_create(
-                    administration=self.administration, **side.customer_attributes
-                )
-            else:
-                customer = customer_services.customer_update(
-                    customer=customer, **side.customer_attributes
-                )
-        return services.booking_create(
-            administration=self.administration,
-            customer=customer,
-            reservations=side.reservations,
-            owned_by_app_id=self.request.auth.application_id,
-            **attributes,
-        )
 
     def perform_update(self, serializer):
         serializer.instance = services.booking_update(
@@ -132,17 +116,7 @@ class BookingViewSet(ResourceModelViewSet):
             context=self.get_serializer_context(),
         )
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            if current is None:
-                current = customer_services.customer_create(
-                    administration=self.administration, **serializer.validated_data
-                )
-                booking.customer = current
-                booking.save(update_fields=["customer", "updated_at"])
-            else:
-                current = customer_services.customer_update(
-                    customer=current, **serializer.validated_data
-                )
+        current = services.booking_customer_save(booking=booking, **serializer.validated_data)
         return Response(CustomerSerializer(current, context=self.get_serializer_context()).data)
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.calendars.models import ExternalCalendar
+from apps.calendars.services.calendars import external_calendar_delete
 from apps.calendars.services.sync import external_calendar_request_sync
 from apps.core.admin_tools import TenantAdmin, run_service
 
@@ -25,6 +26,9 @@ class ExternalCalendarAdmin(TenantAdmin):
         "sync_lease_until",
     )
     actions = ("sync_now",)
+
+    def delete_through_service(self, request, obj):
+        external_calendar_delete(calendar=obj)
 
     @admin.action(description="Sync the selected calendars now")
     def sync_now(self, request, queryset):

@@ -8,6 +8,10 @@ class CalendarsConfig(AppConfig):
 
     def ready(self):
         from apps.calendars.metrics import external_calendars_by_state
+        from apps.calendars.models import ExternalCalendar
+        from apps.core.deletion import deletion_register
         from apps.core.observability import register_scrape_collector
 
         register_scrape_collector(external_calendars_by_state)
+        # Deletes, cascades included, leave tombstones (apps.core.deletion).
+        deletion_register(ExternalCalendar, resource_type="external_calendar")

@@ -1,16 +1,58 @@
-"""The public iCal feed of a rentable (no API key: the platforms cannot send one)."""
+"""External calendars through the API, and the public iCal feed of a rentable (no API key:
+the platforms cannot send one)."""
 
 from __future__ import annotations
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from apps.calendars.filters import ExternalCalendarFilter
 from apps.calendars.models import ExternalCalendar
+from apps.calendars.serializers import ExternalCalendarSerializer
+from apps.calendars.services import calendars as services
 from apps.calendars.services.export import exported_periods, feed_version, render_feed
+from apps.calendars.services.sync import external_calendar_request_sync
 from apps.core.errors import error_response
 from apps.core.query import parse_id
+from apps.core.views import ResourceModelViewSet
 from apps.core.views_meta import api_get_only
 from apps.rentables.models import Rentable
+
+
+class ExternalCalendarViewSet(ResourceModelViewSet):
+    serializer_class = ExternalCalendarSerializer
+    filterset_class = ExternalCalendarFilter
+    scope_resource = "external_calendar"
+    sort_fields = ("name", "active", "last_synced", "created_at", "updated_at")
+    select_for_includes = {"rentable": ["rentable__category"]}
+
+    def base_queryset(self):
+        return ExternalCalendar.objects.filter(administration=self.administration).select_related(
+            "rentable"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.external_calendar_create(
+            administration=self.administration, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.external_calendar_update(
+            calendar=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.external_calendar_delete(calendar=instance)
+
+    @action(detail=True, methods=["post"], url_path="sync")
+    def sync(self, request, *args, **kwargs):
+        """Requests a sync now: 202, with ``sync_requested_at`` set."""
+        calendar = external_calendar_request_sync(calendar=self.get_object())
+        calendar.refresh_from_db()
+        return Response(self.get_serializer(calendar).data, status=status.HTTP_202_ACCEPTED)
 
 
 @api_get_only

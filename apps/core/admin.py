@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_tools import TenantAdmin
+from apps.core.admin_tools import ServiceDeleteMixin, TenantAdmin
 from apps.core.models import IdempotencyRecord, Tombstone
 
 
@@ -14,7 +14,7 @@ class TombstoneAdmin(TenantAdmin):
 
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("key", "credential", "completed", "status_code", "created_at", "expires_at")
     list_filter = ("completed",)
     search_fields = ("key", "credential")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
+from apps.core.deletion import instance_delete
 from apps.core.exceptions import DomainError
 
 
@@ -17,7 +20,39 @@ def managed_administration_ids(user) -> list[int] | None:
     return list(Membership.objects.filter(user=user).values_list("administration_id", flat=True))
 
 
-class TenantAdmin(admin.ModelAdmin):
+def _message(exc: Exception) -> str:
+    return exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
+
+
+class ServiceDeleteMixin:
+    """Deletes in the back-office go through the services, like the API's: the delete page and
+    "Delete selected" alike, so rows taken by a cascade leave tombstones and events too. A
+    model with a domain rule for deleting overrides ``delete_through_service``."""
+
+    def delete_through_service(self, request, obj) -> None:
+        instance_delete(instance=obj)
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_through_service(request, obj)
+        except (DomainError, ValidationError) as exc:
+            request._service_delete_refused = True
+            self.message_user(request, f"{obj} was not deleted: {_message(exc)}", messages.ERROR)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        if getattr(request, "_service_delete_refused", False):
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            )
+        return super().response_delete(request, obj_display, obj_id)
+
+
+class TenantAdmin(ServiceDeleteMixin, admin.ModelAdmin):
     """Rows are confined to the staff member's administrations; so are the choices offered."""
 
     administration_path = "administration"
@@ -51,8 +86,7 @@ def run_service(modeladmin, request, queryset, label: str, call) -> None:
             call(obj)
             done += 1
         except (DomainError, ValidationError) as exc:
-            detail = exc.message if isinstance(exc, DomainError) else "; ".join(exc.messages)
-            failed.append(f"{obj}: {detail}")
+            failed.append(f"{obj}: {_message(exc)}")
     if done:
         modeladmin.message_user(request, f"{label}: {done} done.", messages.SUCCESS)
     for line in failed:

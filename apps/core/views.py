@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.response import Response
 from rest_framework_json_api.utils import get_resource_type_from_serializer
 
 from apps.core import idempotency, query, ratelimit, visibility
 from apps.core.credentials import Credential
+from apps.core.deletion import instance_delete
 from apps.core.errors import bad_query, not_found
 from apps.core.filters import Expression, FilterBackend, InvalidValue, parse_datetime_term
 from apps.core.includes import include_plan, load_for_computed
 from apps.core.rendering import Resources, fast_rendering_enabled
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
-from apps.core.tombstones import deleted_ids, tombstone_record
+from apps.core.tombstones import deleted_ids
 
 
 class ResourceViewSet(viewsets.GenericViewSet):
@@ -224,11 +224,6 @@ class ResourceModelViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head"]
 
     def perform_destroy(self, instance):
-        """Hard deletes leave a tombstone for incremental syncs (meta.deleted_ids)."""
-        with transaction.atomic():
-            tombstone_record(
-                resource_type=get_resource_type_from_serializer(self.get_serializer_class()),
-                resource_id=instance.pk,
-                administration_id=self.administration.pk,
-            )
-            instance.delete()
+        """Hard deletes leave tombstones for incremental syncs (meta.deleted_ids), for the row
+        and its cascade; views with a domain rule for deleting override this with their service."""
+        instance_delete(instance=instance)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CustomersConfig(AppConfig):
     name = "apps.customers"
     label = "customers"
+
+    def ready(self) -> None:
+        from apps.core.deletion import deletion_register
+        from apps.customers.models import Customer, Label
+
+        # Deletes, cascades included, leave tombstones (apps.core.deletion).
+        deletion_register(Customer, resource_type="customer")
+        deletion_register(Label, resource_type="label")

@@ -49,3 +49,9 @@ def customer_update(*, customer: Customer, labels=None, **attributes) -> Custome
 @transaction.atomic
 def label_create(*, administration: Administration, **attributes) -> Label:
     return Label.objects.create(administration=administration, **attributes)
+
+
+@transaction.atomic
+def label_update(*, label: Label, **attributes) -> Label:
+    model_update(label, attributes, attributes)
+    return label

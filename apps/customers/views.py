@@ -62,6 +62,6 @@ class LabelViewSet(ResourceModelViewSet):
         )
 
     def perform_update(self, serializer):
-        for name, value in serializer.validated_data.items():
-            setattr(serializer.instance, name, value)
-        serializer.instance.save()
+        serializer.instance = services.label_update(
+            label=serializer.instance, **serializer.validated_data
+        )

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from oauth2_provider.admin import ApplicationAdmin as DotApplicationAdmin
 
-from apps.core.admin_tools import TenantAdmin, managed_administration_ids, run_service
+from apps.core.admin_tools import (
+    ServiceDeleteMixin,
+    TenantAdmin,
+    managed_administration_ids,
+    run_service,
+)
 from apps.oauth import services
 from apps.oauth.models import ApiKey, Application, ConsentedGrant, Subscription, TokenGrant
 
@@ -9,7 +14,7 @@ admin.site.unregister(Application)
 
 
 @admin.register(Application)
-class ApplicationAdmin(DotApplicationAdmin):
+class ApplicationAdmin(ServiceDeleteMixin, DotApplicationAdmin):
     list_display = (
         "name",
         "client_id",
@@ -88,7 +93,7 @@ class TokenGrantAdmin(TenantAdmin):
 
 
 @admin.register(ConsentedGrant)
-class ConsentedGrantAdmin(admin.ModelAdmin):
+class ConsentedGrantAdmin(ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "administration_ids", "created_at")
 
     def has_module_permission(self, request):

@@ -1,6 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from apps.core.admin_tools import TenantAdmin, run_service
+from apps.core.admin_tools import ServiceDeleteMixin, TenantAdmin, run_service
 from apps.rentables import services
 from apps.rentables.models import AdministrationAmenity, Amenity, AmenityOption, Category, Rentable
 
@@ -15,7 +15,7 @@ class AmenityOptionInline(admin.TabularInline):
 
 
 @admin.register(Amenity)
-class AmenityAdmin(admin.ModelAdmin):
+class AmenityAdmin(ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("__str__", "amenity_type", "created_at")
     list_filter = ("amenity_type",)
     search_fields = ("name",)
@@ -47,6 +47,9 @@ class CategoryAdmin(TenantAdmin):
     filter_horizontal = ("optional_amenities",)
     date_hierarchy = "created_at"
 
+    def delete_through_service(self, request, obj):
+        services.category_delete(category=obj)
+
     @admin.display(description="name")
     def name_en(self, category):
         return _en(category.name)
@@ -68,6 +71,14 @@ class RentableAdmin(TenantAdmin):
     autocomplete_fields = ("administration", "category")
     readonly_fields = ("ical_export_token",)
     actions = ("rotate_ical_token",)
+
+    def delete_through_service(self, request, obj):
+        if not services.rentable_delete(rentable=obj):
+            self.message_user(
+                request,
+                f"{obj} has past reservations, so it was deactivated instead of deleted.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Rotate the iCal export link (old links stop working)")
     def rotate_ical_token(self, request, queryset):

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.administrations.models import Administration
+from apps.core.deletion import instance_delete
 from apps.core.exceptions import StillInUse
 from apps.core.services import model_update
-from apps.core.tombstones import tombstone_record
 from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
 
 
@@ -32,12 +32,7 @@ def category_delete(*, category: Category) -> None:
         raise StillInUse(
             f"Category {category.pk} still has {count} rentable(s); move or delete them first."
         )
-    tombstone_record(
-        resource_type="category",
-        resource_id=category.pk,
-        administration_id=category.administration_id,
-    )
-    category.delete()
+    instance_delete(instance=category)
 
 
 @transaction.atomic
@@ -76,16 +71,9 @@ def rentable_delete(*, rentable: Rentable) -> bool:
         rentable.active = False
         rentable.save(update_fields=["active", "updated_at"])
         return False
-    from apps.agenda_periods.services import agenda_period_delete
-
-    for period in rentable.agenda_periods.all():  # tombstones and events for each, too
-        agenda_period_delete(period=period)
-    tombstone_record(
-        resource_type="rentable",
-        resource_id=rentable.pk,
-        administration_id=rentable.administration_id,
-    )
-    rentable.delete()
+    # Its periods and external calendars go with it, each with a tombstone (and the periods
+    # with an event): see apps.core.deletion.
+    instance_delete(instance=rentable)
     return True
 
 

@@ -8,6 +8,7 @@ class WebhooksConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from apps.core.deletion import deletion_register
         from apps.core.observability import register_scrape_collector
         from apps.webhooks.metrics import webhook_backlog
         from apps.webhooks.models import WebhookEndpoint
@@ -16,3 +17,5 @@ class WebhooksConfig(AppConfig):
         post_save.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid="wh-forget")
         post_delete.connect(forget_endpoints, sender=WebhookEndpoint, dispatch_uid="wh-forget-d")
         register_scrape_collector(webhook_backlog)
+        # Deletes, cascades included, leave tombstones (apps.core.deletion).
+        deletion_register(WebhookEndpoint, resource_type="webhook_endpoint")

@@ -33,6 +33,7 @@ from apps.bookings.services.states import (
 from apps.core.exceptions import DomainError, InvalidTransition
 from apps.core.services import model_update
 from apps.customers.models import Customer
+from apps.customers.services import customer_create, customer_update
 from apps.rentables.models import Rentable
 from apps.webhooks.services import before_update, emit_update, event_emit
 
@@ -228,6 +229,43 @@ def _release(reservation: Reservation, reason: str, cancel_date: dt.date | None)
 
 def _new_booking_nr(administration: Administration) -> str:
     return str(sequence_next(administration=administration, name="booking_nr", start=100001))
+
+
+@transaction.atomic
+def booking_place(
+    *,
+    administration: Administration,
+    customer: Customer | None = None,
+    customer_attributes: dict | None = None,
+    reservations: list[dict] | tuple = (),
+    owned_by_app_id: int | None = None,
+    **attributes,
+) -> Booking:
+    """A booking as the API's side-posting sends it: its customer is created (no ``customer``
+    but ``customer_attributes``), updated (both) or taken as is, then the booking and its stays
+    are created, all in one transaction."""
+    if customer_attributes is not None:
+        if customer is None:
+            customer = customer_create(administration=administration, **customer_attributes)
+        else:
+            customer = customer_update(customer=customer, **customer_attributes)
+    return booking_create(
+        administration=administration,
+        customer=customer,
+        reservations=reservations,
+        owned_by_app_id=owned_by_app_id,
+        **attributes,
+    )
+
+
+@transaction.atomic
+def booking_customer_save(*, booking: Booking, **attributes) -> Customer:
+    """Updates the booking's customer, or creates one and links it when it has none."""
+    if booking.customer is not None:
+        return customer_update(customer=booking.customer, **attributes)
+    customer = customer_create(administration=booking.administration, **attributes)
+    model_update(booking, ["customer"], {"customer": customer})
+    return customer
 
 
 @transaction.atomic
