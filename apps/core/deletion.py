@@ -68,13 +68,18 @@ def cascade_of(instance: models.Model) -> list[models.Model]:
     """Every row deleting ``instance`` removes (itself included), for registered models."""
     collector = Collector(using=router.db_for_write(type(instance), instance=instance))
     collector.collect([instance])
-    rows: list[models.Model] = []
+    pks: dict[type[models.Model], set] = {}
     for model, instances in collector.data.items():
         if model in _RULES:
-            rows.extend(instances)
+            pks.setdefault(model, set()).update(obj.pk for obj in instances)
     for queryset in collector.fast_deletes:
         if queryset.model in _RULES:
-            rows.extend(queryset)
+            pks.setdefault(queryset.model, set()).update(queryset.values_list("pk", flat=True))
+    # The collector loads related rows with only the fields deleting needs; the hooks need
+    # whole rows (an event carries the resource as the API renders it).
+    rows: list[models.Model] = []
+    for model, ids in pks.items():
+        rows.extend(model._base_manager.filter(pk__in=ids).order_by("pk"))
     return rows
 
 

@@ -11,20 +11,23 @@ from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
+from oauth2_provider.models import AccessToken
 
 from apps.administrations.models import Administration
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.services import agenda_period_create
+from apps.agreements.services import owner_create
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.calendars import external_calendar_create
 from apps.core.deletion import cascade_of, deletion_rule
 from apps.core.models import IdempotencyRecord, Tombstone
 from apps.core.tombstones import tombstone_record
-from apps.oauth.models import ConsentedGrant
+from apps.oauth.models import ConsentedGrant, TokenGrant
 from apps.rentables.models import Rentable
 from apps.webhooks.models import Event
-from apps.webhooks.services import endpoint_create
-from tests.factories import AdministrationFactory
+from apps.webhooks.services import endpoint_create, event_emit
+from tests.factories import AdministrationFactory, ApplicationFactory, CustomerFactory
+from tests.rentables.factories import AmenityFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +63,22 @@ def demo(db):
     )
     ConsentedGrant.objects.create(code="demo-grant", administration_ids=[administration.pk])
     AdministrationFactory()
+    owner_create(administration=administration, name="Owner without agreements")
+    customer = CustomerFactory(administration=administration)
+    CategoryFactory(administration=administration)
+    AmenityFactory()
+    event_emit("customer.updated", instance=customer, administration=administration)
+    endpoint_create(  # one without deliveries (those are a read-only log)
+        administration=administration,
+        application_id=None,
+        url="http://127.0.0.1:9/quiet",
+        events=["booking.created"],
+    )
+    application = ApplicationFactory()
+    token = AccessToken.objects.create(
+        application=application, token="demo-token", expires=now, scope="booking|read"
+    )
+    TokenGrant.objects.create(access_token=token, administration=administration)
     return administration
 
 
@@ -104,7 +123,7 @@ def test_every_admin_delete_goes_through_the_services(admin_client, demo, model,
     if not model_admin.has_delete_permission(request, candidates[0]):
         # a read-only log: the back-office refuses the delete and the row stays
         response = _delete(admin_client, candidates[0], door)
-        assert response.status_code in (302, 403)
+        assert response.status_code in (200, 302, 403)
         assert model._default_manager.filter(pk=candidates[0].pk).exists()
         return
 
@@ -117,6 +136,8 @@ def test_every_admin_delete_goes_through_the_services(admin_client, demo, model,
         except ProtectedError:
             continue  # the back-office shows what protects it and deletes nothing
         response = _delete(admin_client, obj, door)
+        if response.status_code == 403:
+            continue  # it would take rows of a read-only log with it: Django refuses
         assert response.status_code == 302, response.content[:500]
         if not model._default_manager.filter(pk=obj.pk).exists():
             deleted = obj
@@ -230,5 +251,5 @@ def test_a_refused_delete_in_the_admin_changes_nothing_and_says_why(admin_client
     # then: refused (the reservations protect it), nothing deleted, nothing announced
     assert response.status_code in (200, 302)
     assert Rentable.objects.filter(pk=rentable.pk, active=True).exists()
-    assert not Tombstone.objects.exists()
+    assert not Tombstone.objects.filter(resource_type__in=["rentable", "agenda_period"]).exists()
     assert not Event.objects.filter(name="agenda_period.deleted").exists()
