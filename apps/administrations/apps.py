@@ -7,6 +7,10 @@ class AdministrationsConfig(AppConfig):
     label = "administrations"
 
     def ready(self):
+        from apps.administrations.serializers import AdministrationSerializer
         from apps.administrations.staff import on_post_migrate
+        from apps.core.resources import resource_serializer_register
 
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="park-staff-group")
+        # Webhook payloads render these models with these serializers (apps.core.resources).
+        resource_serializer_register(AdministrationSerializer)

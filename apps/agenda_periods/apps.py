@@ -15,3 +15,8 @@ class AgendaPeriodsConfig(AppConfig):
         deletion_register(
             AgendaPeriod, resource_type="agenda_period", before_delete=announce_deleted
         )
+        from apps.agenda_periods.serializers import AgendaPeriodSerializer
+        from apps.core.resources import resource_serializer_register
+
+        # Webhook payloads render these models with these serializers (apps.core.resources).
+        resource_serializer_register(AgendaPeriodSerializer)

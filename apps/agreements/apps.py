@@ -13,3 +13,9 @@ class AgreementsConfig(AppConfig):
         # Deletes, cascades included, leave tombstones (apps.core.deletion).
         deletion_register(Owner, resource_type="owner")
         deletion_register(Agreement, resource_type="agreement")
+        from apps.agreements.serializers import AgreementSerializer, OwnerSerializer
+        from apps.core.resources import resource_serializer_register
+
+        # Webhook payloads render these models with these serializers (apps.core.resources).
+        resource_serializer_register(OwnerSerializer)
+        resource_serializer_register(AgreementSerializer)

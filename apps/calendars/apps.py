@@ -15,3 +15,8 @@ class CalendarsConfig(AppConfig):
         register_scrape_collector(external_calendars_by_state)
         # Deletes, cascades included, leave tombstones (apps.core.deletion).
         deletion_register(ExternalCalendar, resource_type="external_calendar")
+        from apps.calendars.serializers import ExternalCalendarSerializer
+        from apps.core.resources import resource_serializer_register
+
+        # Webhook payloads render these models with these serializers (apps.core.resources).
+        resource_serializer_register(ExternalCalendarSerializer)

@@ -15,9 +15,11 @@ def managed_administration_ids(user) -> list[int] | None:
     """None for superusers (every administration), else the ids of the user's memberships."""
     if user.is_superuser:
         return None
-    from apps.administrations.models import Membership
+    from apps.core.tenancy import membership_model
 
-    return list(Membership.objects.filter(user=user).values_list("administration_id", flat=True))
+    return list(
+        membership_model().objects.filter(user=user).values_list("administration_id", flat=True)
+    )
 
 
 def _message(exc: Exception) -> str:

@@ -328,7 +328,7 @@ def _routes(router):
                     yield f"/v3/{url}", viewset, action, basename, http_method
 
 
-def build_document(router, base_url: str = "") -> dict:
+def build_document(*, router, subscription_serializer, events: dict, base_url: str = "") -> dict:
     paths: dict[str, dict] = {}
     schemas: dict[str, dict] = {
         "Errors": {
@@ -395,10 +395,7 @@ def build_document(router, base_url: str = "") -> dict:
         path_params = re.findall(r"{(\w+)}", url)
         method, op = _operation(viewset, action, path_params, resource_type, basename, method)
         paths.setdefault(url, {})[method] = op
-    from apps.oauth.api import SubscriptionSerializer
-    from apps.webhooks.events import EVENTS
-
-    schemas.setdefault("subscription", _resource_schema(SubscriptionSerializer, writable=False))
+    schemas.setdefault("subscription", _resource_schema(subscription_serializer, writable=False))
     paths["/v3/subscription"] = {
         "get": {
             "operationId": "subscription_retrieve",
@@ -435,7 +432,7 @@ def build_document(router, base_url: str = "") -> dict:
         }
     }
 
-    events = "\n".join(f"- `{name}`: {text}" for name, text in EVENTS.items())
+    event_list = "\n".join(f"- `{name}`: {text}" for name, text in events.items())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -443,10 +440,10 @@ def build_document(router, base_url: str = "") -> dict:
             "version": "3",
             "description": (
                 "JSON:API 1.1 in the style of the Booking Experts API v3.\n\n"
-                "Webhook events (subscribe with a webhook_endpoint; `*` for all):\n" + events
+                "Webhook events (subscribe with a webhook_endpoint; `*` for all):\n" + event_list
             ),
         },
-        "x-webhook-events": dict(EVENTS),
+        "x-webhook-events": dict(events),
         "servers": [{"url": base_url or "/"}],
         "paths": paths,
         "components": {

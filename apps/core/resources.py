@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from django.conf import settings
 
 from apps.core.rendering import Renderer, plan_for
 
+_SERIALIZERS: dict = {}
 
-@cache
+
+def resource_serializer_register(serializer_class) -> None:
+    """The serializer that renders its ``Meta.model`` in webhook payloads; each resource app
+    registers its own in ``AppConfig.ready`` (core knows no app)."""
+    model = serializer_class.Meta.model
+    _SERIALIZERS.setdefault(model, serializer_class)
+
+
 def _serializers_by_model() -> dict:
-    from config.api_router import router
-
-    found = {}
-    for _, viewset, _ in router.registry:
-        serializer_class = getattr(viewset, "serializer_class", None)
-        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
-        if model is not None:
-            found.setdefault(model, serializer_class)
-    return found
+    return _SERIALIZERS
 
 
 class _BaseUrlRequest:

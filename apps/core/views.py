@@ -16,6 +16,7 @@ from apps.core.includes import include_plan, load_for_computed
 from apps.core.rendering import Resources, fast_rendering_enabled
 from apps.core.scopes import scopes_for_action
 from apps.core.sorting import SortBackend
+from apps.core.tenancy import tenant_model
 from apps.core.tombstones import deleted_ids
 
 
@@ -156,13 +157,11 @@ class ResourceViewSet(viewsets.GenericViewSet):
 
     def resolve_administration(self, credential: Credential, raw_id: str) -> None:
         """Loads the URL's administration, or 404 when it is not one the credential reaches."""
-        from apps.administrations.models import Administration
-
         missing = not_found("No such administration.")
         administration_id = query.parse_id(raw_id)
         if administration_id is None or not credential.can_access(administration_id):
             raise missing
-        administration = Administration.objects.filter(pk=administration_id).first()
+        administration = tenant_model().objects.filter(pk=administration_id).first()
         if administration is None:
             raise missing
         self.administration = administration

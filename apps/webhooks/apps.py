@@ -19,3 +19,9 @@ class WebhooksConfig(AppConfig):
         register_scrape_collector(webhook_backlog)
         # Deletes, cascades included, leave tombstones (apps.core.deletion).
         deletion_register(WebhookEndpoint, resource_type="webhook_endpoint")
+        from apps.core.resources import resource_serializer_register
+        from apps.webhooks.serializers import WebhookDeliverySerializer, WebhookEndpointSerializer
+
+        # Webhook payloads render these models with these serializers (apps.core.resources).
+        resource_serializer_register(WebhookEndpointSerializer)
+        resource_serializer_register(WebhookDeliverySerializer)

@@ -56,6 +56,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# The tenant and its staff memberships, for apps.core (which imports no domain app).
+CORE_TENANT_MODEL = "administrations.Administration"
+CORE_MEMBERSHIP_MODEL = "administrations.Membership"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
