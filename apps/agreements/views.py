@@ -1,6 +1,5 @@
-from apps.agreements import services
+from apps.agreements import selectors, services
 from apps.agreements.filters import AgreementFilter, OwnerFilter
-from apps.agreements.models import Agreement, Owner
 from apps.agreements.serializers import AgreementSerializer, OwnerSerializer
 from apps.core.views import ReadOnlyResourceViewSet, ResourceModelViewSet
 
@@ -14,9 +13,7 @@ class OwnerViewSet(ResourceModelViewSet):
     prefetch_for_includes = {"agreements": ["agreements__rentable"]}
 
     def base_queryset(self):
-        return Owner.objects.filter(administration=self.administration).prefetch_related(
-            "agreements"
-        )
+        return selectors.owner_list(administration=self.administration)
 
     def perform_create(self, serializer):
         serializer.instance = services.owner_create(
@@ -48,4 +45,4 @@ class AgreementViewSet(ReadOnlyResourceViewSet):
     }
 
     def base_queryset(self):
-        return Agreement.objects.filter(administration=self.administration)
+        return selectors.agreement_list(administration=self.administration)

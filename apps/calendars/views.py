@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.calendars import selectors
 from apps.calendars.filters import ExternalCalendarFilter
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.serializers import ExternalCalendarSerializer
@@ -30,9 +31,7 @@ class ExternalCalendarViewSet(ResourceModelViewSet):
     select_for_includes = {"rentable": ["rentable__category"]}
 
     def base_queryset(self):
-        return ExternalCalendar.objects.filter(administration=self.administration).select_related(
-            "rentable"
-        )
+        return selectors.external_calendar_list(administration=self.administration)
 
     def perform_create(self, serializer):
         serializer.instance = services.external_calendar_create(

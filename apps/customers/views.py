@@ -1,7 +1,6 @@
 from apps.core.views import ResourceModelViewSet
-from apps.customers import services
+from apps.customers import selectors, services
 from apps.customers.filters import CustomerFilter, LabelFilter
-from apps.customers.models import Customer, Label
 from apps.customers.serializers import CustomerSerializer, LabelSerializer
 
 
@@ -27,14 +26,11 @@ class CustomerViewSet(ResourceModelViewSet):
     prefetch_for_includes = {"labels": []}
 
     def base_queryset(self):
-        queryset = Customer.objects.filter(administration=self.administration).prefetch_related(
-            "labels"
+        own = "customer|read" not in self.granted_scopes
+        return selectors.customer_list(
+            administration=self.administration,
+            own_bookings_of_app=self.request.auth.application_id if own else None,
         )
-        if "customer|read" not in self.granted_scopes:
-            queryset = queryset.filter(
-                bookings__owned_by_app_id=self.request.auth.application_id
-            ).distinct()
-        return queryset
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_create(
@@ -54,7 +50,7 @@ class LabelViewSet(ResourceModelViewSet):
     sort_fields = ("name", "color", "created_at", "updated_at")
 
     def base_queryset(self):
-        return Label.objects.filter(administration=self.administration)
+        return selectors.label_list(administration=self.administration)
 
     def perform_create(self, serializer):
         serializer.instance = services.label_create(

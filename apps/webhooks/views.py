@@ -4,9 +4,8 @@ from rest_framework.response import Response
 
 from apps.core import idempotency
 from apps.core.views import ResourceModelViewSet, ResourceViewSet
-from apps.webhooks import services
+from apps.webhooks import selectors, services
 from apps.webhooks.filters import WebhookDeliveryFilter, WebhookEndpointFilter
-from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from apps.webhooks.serializers import WebhookDeliverySerializer, WebhookEndpointSerializer
 
 SECRET_POINTER = "/data/attributes/secret"
@@ -21,7 +20,7 @@ class WebhookEndpointViewSet(ResourceModelViewSet):
     sort_fields = ("url", "active", "created_at", "updated_at")
 
     def base_queryset(self):
-        return WebhookEndpoint.objects.filter(
+        return selectors.endpoint_list(
             administration=self.administration, application_id=self.request.auth.application_id
         )
 
@@ -75,10 +74,9 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, R
     select_for_includes = {"webhook_endpoint": ["endpoint"]}
 
     def base_queryset(self):
-        return WebhookDelivery.objects.filter(
-            endpoint__administration=self.administration,
-            endpoint__application_id=self.request.auth.application_id,
-        ).select_related("event", "endpoint")
+        return selectors.delivery_list(
+            administration=self.administration, application_id=self.request.auth.application_id
+        )
 
     @action(detail=True, methods=["post"], url_path="redeliver")
     def redeliver(self, request, *args, **kwargs):
