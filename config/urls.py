@@ -12,6 +12,7 @@ urlpatterns = [
     path("ical/<str:token>.ics", ical_feed, name="ical-feed"),
     path("v3/oas3.json", views_meta.openapi_document, name="oas3"),
     path("v3/docs", views_meta.docs, name="docs"),
+    path("v3/docs/swagger-ui", views_meta.swagger_ui, name="swagger-ui"),
     path("v3/", include("config.api_router", namespace="v3")),
     re_path(r"^v3(/.*)?$", views_meta.api_not_found),
     path("oauth/", include("apps.oauth.urls", namespace="oauth2_provider")),

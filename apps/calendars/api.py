@@ -18,6 +18,7 @@ class ExternalCalendarViewSet(ResourceModelViewSet):
     scope_resource = "external_calendar"
     sort_fields = ("name", "active", "last_synced", "created_at", "updated_at")
     select_for_includes = {"rentable": ["rentable__category"]}
+    action_statuses = {"sync": 202}  # for /v3/oas3.json
 
     def base_queryset(self):
         return ExternalCalendar.objects.filter(administration=self.administration).select_related(
