@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from django.db import models as dj_models
 from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_parameter_type
@@ -128,6 +129,60 @@ def _component_name(resource_type: str) -> str:
 # -- resource objects -------------------------------------------------------------------------
 
 
+def _model_field_may_be_empty(field) -> bool:
+    """Whether the model field behind a to-one relationship may be empty; ``True`` when the
+    serializer has no model field there (computed resources), so clients are not promised more
+    than the server keeps."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    source = (field.source or field.field_name or "").split(".")[0]
+    if model is None or not source or source == "*":
+        return True
+    try:
+        model_field = model._meta.get_field(source)
+    except Exception:  # noqa: BLE001 - a property or a reverse accessor: unknown
+        return True
+    return bool(getattr(model_field, "null", True)) or model_field.auto_created
+
+
+def _model_field(field):
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    source = field.source or field.field_name or ""
+    if model is None or not source or "." in source or source == "*":
+        return None
+    try:
+        return model._meta.get_field(source)
+    except Exception:  # noqa: BLE001 - a property or a method: no model field
+        return None
+
+
+def _empty_values(schema: dict, field, direction: str) -> dict:
+    """``nullable`` and ``""`` where the server sends them: DRF leaves ``allow_null`` and
+    ``allow_blank`` off read-only fields, so the model field behind them decides there."""
+    if "$ref" in schema or "allOf" in schema:
+        return schema
+    model_field = _model_field(field)
+    null = field.allow_null
+    blank = getattr(field, "allow_blank", False)
+    if model_field is not None and (field.read_only or direction == "response"):
+        null = null or bool(getattr(model_field, "null", False))
+        blank = blank or (
+            bool(getattr(model_field, "blank", False))
+            and isinstance(model_field, (dj_models.CharField, dj_models.TextField))
+        )
+    if null:
+        schema["nullable"] = True
+    if blank and schema.get("type") == "string":
+        schema.pop("minLength", None)
+        if schema.get("format") in ("uri", "email"):
+            schema.pop("format")
+            schema["description"] = f"{schema.get('description', '')} May be empty.".strip()
+        if "enum" in schema and "" not in schema["enum"]:
+            schema["enum"] = [value for value in schema["enum"] if value is not None] + [""]
+    if null and "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+    return schema
+
+
 class Relationship:
     """A relationship object as the renderer writes it: ``data`` (an identifier, ``null`` where
     the relationship may be empty, or a list), and ``meta.count`` on to-many relationships."""
@@ -159,8 +214,10 @@ class Relationship:
                 },
             }
         else:
-            nullable = field.allow_null or isinstance(
-                field, (UnmodelledRelationship, OptionalOneRelationship)
+            nullable = (
+                field.allow_null
+                or isinstance(field, (UnmodelledRelationship, OptionalOneRelationship))
+                or _model_field_may_be_empty(field)
             )
             self.schema = {
                 "type": "object",
@@ -328,16 +385,22 @@ class ApiAutoSchema(JsonApiAutoSchema):
 
     # -- resource objects ------------------------------------------------------------------------
 
-    def _map_basic_serializer(self, serializer, direction):
-        self.json_api_resource_object_converter_class = _resource_object_class(direction)
-        return super()._map_basic_serializer(serializer, direction)
-
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         # Relationships are described whole by ``Relationship`` from the field itself; the
         # generic mapping would look for a model behind every related field.
         if isinstance(field, (RelatedField, ManyRelatedField)):
             return {"type": "string"}
         return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _insert_field_validators(self, field, schema):
+        # after the validators (which add ``format`` and ``minLength``), for the last word
+        super()._insert_field_validators(field, schema)
+        _empty_values(schema, field, self._direction)
+
+    def _map_basic_serializer(self, serializer, direction):
+        self._direction = direction
+        self.json_api_resource_object_converter_class = _resource_object_class(direction)
+        return super()._map_basic_serializer(serializer, direction)
 
     def get_serializer_name(self, serializer, direction) -> str:
         """A resource's component is named after its type (``energy_label`` → ``EnergyLabel``);
@@ -435,7 +498,17 @@ class ApiAutoSchema(JsonApiAutoSchema):
             for _, cls in sorted(query.reachable_types(serializer_class).items())
         ]
         if included:
-            properties["included"] = {"type": "array", "items": {"oneOf": included}}
+            mapping = {
+                resource_type: self._resource_ref(cls, "response")["$ref"]
+                for resource_type, cls in query.reachable_types(serializer_class).items()
+            }
+            properties["included"] = {
+                "type": "array",
+                "items": {
+                    "oneOf": included,
+                    "discriminator": {"propertyName": "type", "mapping": mapping},
+                },
+            }
         if many:
             paginator = self._get_paginator()
             properties["links"] = {
