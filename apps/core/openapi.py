@@ -17,12 +17,13 @@ Nothing is written per endpoint: a registered viewset appears in ``/v3/oas3.json
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django.db import models as dj_models
 from drf_spectacular.extensions import OpenApiFilterExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.plumbing import build_parameter_type
+from drf_spectacular.plumbing import ResolvedComponent, build_parameter_type
 from drf_spectacular_jsonapi.schemas.converters import JsonApiResourceObject
 from drf_spectacular_jsonapi.schemas.openapi import JsonApiAutoSchema
 from rest_framework.relations import ManyRelatedField, RelatedField
@@ -250,8 +251,11 @@ class ResourceObject(JsonApiResourceObject):
             properties["id"] = {"type": "string"}
             if "id" not in self._schema["required"]:
                 self._schema["required"].append("id")
-            properties.get("attributes", {}).pop("required", None)
-            properties.get("relationships", {}).pop("required", None)
+            for member in ("attributes", "relationships"):
+                if member in properties:
+                    properties[member].pop("required", None)
+                    # an undocumented member is a defect the contract test should see
+                    properties[member]["additionalProperties"] = False
             properties["links"] = {
                 "type": "object",
                 "properties": {"self": LINK},
@@ -445,27 +449,26 @@ class ApiAutoSchema(JsonApiAutoSchema):
         return body
 
     def _side_posted_schema(self, serializer_class, methods) -> dict:
-        request = self.resolve_serializer(serializer_class, "request").ref
-        return {
-            "allOf": [
-                {"$ref": request["$ref"] + "/properties/data"},
-                {
-                    "type": "object",
-                    "required": ["meta"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "meta": {
-                            "type": "object",
-                            "required": ["method"],
-                            "properties": {
-                                "temp_id": {"type": "string"},
-                                "method": {"type": "string", "enum": list(methods)},
-                            },
-                        },
-                    },
-                },
-            ]
+        """A component for a side-posted resource: its request resource object plus ``meta``."""
+        request = self.resolve_serializer(serializer_class, "request")
+        resource = copy.deepcopy(request.schema["properties"]["data"])
+        resource["properties"]["id"] = {"type": "string", "description": "With method update."}
+        resource["properties"]["meta"] = {
+            "type": "object",
+            "properties": {
+                "temp_id": {"type": "string", "description": "Referred to from `data`."},
+                "method": {"type": "string", "enum": list(methods)},
+            },
         }
+        resource["required"] = ["type"]
+        component = ResolvedComponent(
+            name="SidePosted" + request.name.removesuffix("Request").removeprefix("SidePosted"),
+            type=ResolvedComponent.SCHEMA,
+            object=f"side-posted:{request.name}",
+            schema=resource,
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
 
     # -- responses --------------------------------------------------------------------------------
 

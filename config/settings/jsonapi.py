@@ -43,7 +43,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["apps.core.openapi.only_api_paths"],
     "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.core.openapi.finish_document",
         "apps.webhooks.openapi.describe_webhook_events",
     ],
