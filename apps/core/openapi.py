@@ -516,7 +516,12 @@ class ApiAutoSchema(JsonApiAutoSchema):
             paginator = self._get_paginator()
             properties["links"] = {
                 "type": "object",
-                "properties": {name: LINK for name in paginator.link_names},
+                "properties": {
+                    name: {**LINK, "nullable": True}
+                    if name in getattr(paginator, "nullable_links", ())
+                    else LINK
+                    for name in paginator.link_names
+                },
                 "additionalProperties": False,
             }
             properties["meta"] = paginator.get_meta_schema()
@@ -586,33 +591,29 @@ FILTER_SYNTAX = (
 
 
 class VendorFilterExtension(OpenApiFilterExtension):
-    """``filter[name]`` for each attribute the view's filter set declares, with its kind."""
+    """``filter[name]`` for each filter of the view's ``FilterSet``: the parameter is a vendor
+    expression (a string), its terms are of the filter's kind (``x-filter-term``)."""
 
-    target_class = "apps.core.filters.VendorFilterBackend"
+    target_class = "apps.core.filters.FilterBackend"
+    priority = 10  # before drf-spectacular's and the JSON:API extension's django-filter ones
 
     def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):
         view = auto_schema.view
-        filterset = getattr(view, "filterset_class", None)
+        filterset = self.target.get_filterset_class(view, None)
         params = []
-        for name, attribute in (filterset.fields() if filterset else {}).items():
-            params.append(
-                build_parameter_type(
-                    name=f"filter[{name}]",
-                    location="query",
-                    schema={"type": "string"},
-                    description=f"Filter on {name} ({attribute.kind}): {FILTER_SYNTAX}",
-                )
+        for name, filter_ in filterset.base_filters.items():
+            kind = getattr(filter_, "kind", "string")
+            description = filter_.extra.get("help_text") or f"Filter on {name} ({kind})."
+            parameter = build_parameter_type(
+                name=f"filter[{name}]",
+                location="query",
+                schema={"type": "string"},
+                description=f"{description} {FILTER_SYNTAX}",
+                required=bool(filter_.extra.get("required")),
             )
-        for name, description in getattr(view, "special_filter_docs", {}).items():
-            params.append(
-                build_parameter_type(
-                    name=f"filter[{name}]",
-                    location="query",
-                    schema={"type": "string"},
-                    description=description,
-                    required=description.startswith("Required."),
-                )
-            )
+            if hasattr(filter_, "schema"):
+                parameter["x-filter-term"] = {"kind": kind, "schema": filter_.schema()}
+            params.append(parameter)
         return params
 
 
