@@ -525,7 +525,12 @@ class ApiAutoSchema(JsonApiAutoSchema):
                 "additionalProperties": False,
             }
             properties["meta"] = paginator.get_meta_schema()
-        document = {"type": "object", "required": ["data"], "properties": properties}
+        document = {
+            "type": "object",
+            "required": ["data"],
+            "properties": properties,
+            "additionalProperties": False,
+        }
         responses[status] = {"description": "OK", "content": {JSONAPI: {"schema": document}}}
         return dict(sorted(responses.items()))
 
