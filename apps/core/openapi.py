@@ -616,6 +616,7 @@ class VendorFilterExtension(OpenApiFilterExtension):
                 description=f"{description} {FILTER_SYNTAX}",
                 required=bool(filter_.extra.get("required")),
             )
+            parameter["required"] = bool(filter_.extra.get("required"))
             if hasattr(filter_, "schema"):
                 parameter["x-filter-term"] = {"kind": kind, "schema": filter_.schema()}
             params.append(parameter)
