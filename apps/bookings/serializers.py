@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.agreements.models import Owner
 from apps.bookings.models import Booking, Reservation, State
 from apps.core.localization import LOCALES
+from apps.core.openapi import ALWAYS_EMPTY_LIST, money_schema
 from apps.core.serializers import (
     MoneyField,
     Relationship,
@@ -118,27 +120,35 @@ class BookingSerializer(ResourceSerializer):
     def _money(self, booking, amount):
         return money(amount, booking.currency)
 
+    @extend_schema_field(money_schema())
     def get_total_without_vat(self, booking):
         return self._money(booking, _without_vat(booking.total))
 
+    @extend_schema_field(money_schema())
     def get_guest_payment_due(self, booking):
         return self._money(booking, booking.total)  # no payments are recorded yet
 
+    @extend_schema_field(money_schema())
     def get_guest_total_paid(self, booking):
         return self._money(booking, Decimal(0))
 
+    @extend_schema_field(money_schema())
     def get_deposit(self, booking):
         return self._money(booking, booking.downpayment or Decimal(0))
 
+    @extend_schema_field(money_schema())
     def get_rent_turnover_without_vat(self, booking):
         return self._money(booking, _without_vat(booking.rent_total))
 
+    @extend_schema_field(money_schema())
     def get_provision(self, booking):
         return self._money(booking, Decimal(0))
 
+    @extend_schema_field(ALWAYS_EMPTY_LIST)
     def get_payment_deadlines(self, booking):
         return []
 
+    @extend_schema_field(ALWAYS_EMPTY_LIST)
     def get_pending_vouchers(self, booking):
         return []
 

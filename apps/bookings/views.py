@@ -40,6 +40,11 @@ class BookingViewSet(ResourceModelViewSet):
         "delete": ("reservation|write",),
     }
     sort_fields = BOOKING_SORT
+    # Documented as side-posting in /v3/oas3.json: (serializer, the meta.method values).
+    side_posted_serializers = (
+        (CustomerSerializer, ("create", "update")),
+        (SidePostedReservationSerializer, ("create",)),
+    )
     http_method_names = ["get", "post", "patch", "head"]
     select_for_includes = {"customer": ["customer"], "administration": ["administration"]}
     prefetch_for_includes = {

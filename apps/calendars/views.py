@@ -27,6 +27,7 @@ class ExternalCalendarViewSet(ResourceModelViewSet):
     serializer_class = ExternalCalendarSerializer
     filterset_class = ExternalCalendarFilter
     scope_resource = "external_calendar"
+    action_statuses = {"sync": 202}  # for /v3/oas3.json
     sort_fields = ("name", "active", "last_synced", "created_at", "updated_at")
     select_for_includes = {"rentable": ["rentable__category"]}
 

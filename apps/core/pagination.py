@@ -437,8 +437,84 @@ class JsonApiPagination(BasePagination):
             page["rangeTruncated"] = True
         self.cursor_meta = {"page": page}
 
+    # -- the OpenAPI description (apps.core.openapi reads these) --------------------------------
+
+    link_names = ("self", "first", "last", "prev", "next")
+    nullable_links = ("prev", "next")  # null at an end of the list, in cursor mode
+
     def get_schema_operation_parameters(self, view):
-        return []
+        def parameter(name, schema, description):
+            return {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "schema": schema,
+                "description": description,
+            }
+
+        return [
+            parameter(
+                NUMBER_PARAM,
+                {"type": "integer", "minimum": 1, "default": 1},
+                "Page number; a page past the last answers with empty data.",
+            ),
+            parameter(
+                SIZE_PARAM,
+                {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": settings.API_PAGE_SIZE_MAX,
+                    "default": settings.API_PAGE_SIZE_DEFAULT,
+                },
+                "Rows per page.",
+            ),
+            parameter(
+                AFTER_PARAM,
+                {"type": "string"},
+                "Cursor pagination (JSON:API cursor pagination profile): the rows after this "
+                "cursor, from links.next; empty for the first page.",
+            ),
+            parameter(
+                BEFORE_PARAM,
+                {"type": "string"},
+                "Cursor pagination: the rows before this cursor, from links.prev; empty for "
+                "the last page.",
+            ),
+        ]
+
+    def get_meta_schema(self) -> dict:
+        count = {"type": "integer", "minimum": 0}
+        return {
+            "type": "object",
+            "properties": {
+                "pagination": {
+                    "type": "object",
+                    "description": "Page-number pagination.",
+                    "required": ["total_records", "page", "size"],
+                    "properties": {
+                        "total_records": count,
+                        "page": count,
+                        "size": count,
+                        "estimated": {
+                            "type": "boolean",
+                            "description": "Present (true) when total_records is an estimate.",
+                        },
+                    },
+                },
+                "page": {
+                    "type": "object",
+                    "description": "Cursor pagination: the page size used, and rangeTruncated "
+                    "when a page[after]..page[before] range held more rows than one page.",
+                    "required": ["size"],
+                    "properties": {"size": count, "rangeTruncated": {"type": "boolean"}},
+                },
+                "deleted_ids": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "With filter[updated_at]=a..b: ids of this type deleted then.",
+                },
+            },
+        }
 
 
 def _planner_estimate(queryset) -> int | None:

@@ -1,5 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.openapi import localized_schema
 from apps.core.serializers import (
     LocalizedField,
     Relationship,
@@ -54,6 +56,16 @@ class AmenitySerializer(ResourceSerializer):
         fields = ("_self", "name", "amenity_type", "options", "created_at", "updated_at")
         read_only_fields = fields
 
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "string"}, "name": localized_schema()},
+            },
+        }
+    )
     def get_options(self, amenity):
         name_field = LocalizedField()
         name_field.bind("name", self)

@@ -61,6 +61,8 @@ class CategoryViewSet(ResourceModelViewSet):
 
 class RentableViewSet(ResourceModelViewSet):
     serializer_class = RentableSerializer
+    # For /v3/oas3.json: a rentable with past reservations is deactivated, not deleted.
+    meta_responses = {"destroy": {"200": "Deactivated instead of deleted (meta.deactivated)"}}
     filterset_class = RentableFilter
     scope_resource = "rentable"
     sort_fields = {

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core import outbound
@@ -24,6 +25,9 @@ class WebhookEndpointSerializer(ResourceSerializer):
         )  # fmt: skip
         read_only_fields = ("disabled_reason", "created_at", "updated_at")
 
+    @extend_schema_field(
+        {"type": "string", "nullable": True, "description": "Only on create and rotate_secret."}
+    )
     def get_secret(self, endpoint):
         return endpoint.secret if self.context.get("reveal_secret") else None
 

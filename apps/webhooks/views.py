@@ -66,6 +66,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, R
     """Every delivery with its attempts (read-only), and a way to send one again."""
 
     serializer_class = WebhookDeliverySerializer
+    action_statuses = {"redeliver": 202}  # for /v3/oas3.json
     filterset_class = WebhookDeliveryFilter
     scope_resource = "webhook_endpoint"
     scope_overrides = {"write": ("webhook_endpoint|write",)}

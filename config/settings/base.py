@@ -23,6 +23,7 @@ THIRD_PARTY_APPS = [
     "rest_framework_json_api",
     "django_filters",
     "oauth2_provider",
+    "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",  # failed sign-ins: see config/settings/signin.py
 ]

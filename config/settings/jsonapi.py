@@ -21,6 +21,31 @@ REST_FRAMEWORK = {
     # The self link's field; "url" is left free for resources that have a url attribute.
     "URL_FIELD_NAME": "_self",
     "TEST_REQUEST_DEFAULT_FORMAT": "vnd.api+json",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.openapi.ApiAutoSchema",
+}
+
+# /v3/oas3.json: drf-spectacular with the JSON:API extension (apps/core/openapi.py).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Holiday park booking API",
+    "VERSION": "3",
+    "DESCRIPTION": "JSON:API 1.1 in the style of the Booking Experts API v3.",
+    "LICENSE": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"},
+    "OAS_VERSION": "3.0.3",
+    "SCHEMA_PATH_PREFIX": r"/v3",
+    "SCHEMA_COERCE_PATH_PK": True,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    "SORT_OPERATION_PARAMETERS": False,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["apps.core.openapi.only_api_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "apps.core.openapi.finish_document",
+        "apps.webhooks.openapi.describe_webhook_events",
+    ],
 }
 
 JSON_API_FORMAT_FIELD_NAMES = None

@@ -104,3 +104,76 @@ def test_openapi_documents_the_statuses_the_server_itself_sends(document):
         assert "Retry-After" in responses["429"]["headers"]
         assert "Retry-After" in responses["503"]["headers"]
         assert ("413" in responses) == (method in ("post", "patch")), operation["operationId"]
+
+
+def test_swagger_ui_renders_from_the_sidecar(client):
+    response = client.get("/v3/docs/swagger-ui")
+
+    assert response.status_code == 200
+    assert b"swagger-ui-dist/swagger-ui-bundle.js" in response.content
+    assert b"/v3/oas3.json" in response.content
+
+
+def test_openapi_server_license_and_no_unused_components(document):
+    import json
+
+    assert not document["servers"][0]["url"].endswith("/")
+    assert document["servers"][0]["url"] == "http://testserver"
+    assert document["info"]["license"]["name"] == "MIT"
+    text = json.dumps({k: v for k, v in document.items() if k != "components"})
+    schemas = document["components"]["schemas"]
+    referenced = {name for name in schemas if f'"#/components/schemas/{name}"' in text}
+    for name in list(referenced):  # what the referenced components refer to in turn
+        referenced |= {
+            n for n in schemas if f'"#/components/schemas/{n}"' in json.dumps(schemas[name])
+        }
+    assert set(schemas) == referenced
+
+
+def test_openapi_enum_values_get_distinct_names(document):
+    energy_label = document["components"]["schemas"]["Category"]["properties"]["attributes"][
+        "properties"
+    ]["energy_label"]
+
+    assert energy_label["enum"][:5] == ["A++++", "A+++", "A++", "A+", "A"]
+    assert "" in energy_label["enum"]  # the server sends "" for an unset label
+    names = energy_label["x-enum-varnames"]
+    assert len(set(names)) == len(names) == len([v for v in energy_label["enum"] if v is not None])
+
+
+def test_openapi_statuses_follow_the_operation(document):
+    bookings = document["paths"]["/v3/administrations/{administration_id}/bookings"]
+    listing = set(bookings["get"]["responses"])
+    create = set(bookings["post"]["responses"])
+
+    assert {"200", "400", "401", "403", "404", "406", "414", "429", "503"} <= listing
+    assert not {"409", "413", "415", "422"} & listing
+    assert {"201", "409", "413", "415", "422"} <= create
+    sync = document["paths"]["/v3/administrations/{administration_id}/external_calendars/{id}/sync"]
+    assert "202" in sync["post"]["responses"]
+    assert "404" not in document["paths"]["/v3/administrations"]["get"]["responses"]
+
+
+def test_openapi_documents_side_posting(document):
+    body = document["paths"]["/v3/administrations/{administration_id}/bookings"]["post"][
+        "requestBody"
+    ]["content"]["application/vnd.api+json"]["schema"]
+    included = body["allOf"][1]["properties"]["included"]["items"]["oneOf"]
+    schemas = document["components"]["schemas"]
+
+    assert {ref["$ref"].split("/")[-1] for ref in included} == {
+        "SidePostedCustomer",
+        "SidePostedReservation",
+    }
+    meta = schemas["SidePostedCustomer"]["properties"]["meta"]["properties"]
+    assert meta["method"]["enum"] == ["create", "update"] and "temp_id" in meta
+
+
+def test_openapi_documents_filters_with_their_kind(document):
+    listing = document["paths"]["/v3/administrations/{administration_id}/bookings"]["get"]
+    filters = {p["name"]: p for p in listing["parameters"] if p["name"].startswith("filter[")}
+
+    assert filters["filter[arrival_date]"]["x-filter-term"]["kind"] == "date"
+    availability = document["paths"]["/v3/administrations/{administration_id}/availabilities"]
+    required = {p["name"] for p in availability["get"]["parameters"] if p.get("required")}
+    assert {"filter[arrival_date]", "filter[departure_date]"} <= required
