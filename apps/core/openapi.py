@@ -82,6 +82,12 @@ ERROR_STATUSES = [
         lambda m, p: m in ("post", "patch", "delete"),
     ),
     ("429", "Rate limited (RATE_LIMITED), see Retry-After", lambda m, p: True),
+    ("431", "Request headers too large (HEADERS_TOO_LARGE)", lambda m, p: True),
+    (
+        "500",
+        "Unexpected server error (INTERNAL_SERVER_ERROR), never with a trace",
+        lambda m, p: True,
+    ),
     (
         "503",
         "Database or another backing service unavailable (SERVICE_UNAVAILABLE), see Retry-After",

@@ -70,6 +70,18 @@ def test_an_overlong_request_line_is_a_jsonapi_414(server):
     assert document["errors"][0]["code"] == "URI_TOO_LONG"
 
 
+def test_oversized_headers_are_a_jsonapi_431(server):
+    request = b"GET /v3/administrations HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n"
+
+    status, headers, body = raw_request(server, request)
+
+    assert status == 431
+    assert headers["Content-Type"] == MEDIA_TYPE
+    document = json.loads(body)
+    assert_valid_document(document)
+    assert document["errors"][0]["code"] == "HEADERS_TOO_LARGE"
+
+
 def test_an_unparsable_request_is_a_jsonapi_400(server):
     status, headers, body = raw_request(server, b"GET /v3 HTTP/9\r\nHost: x\r\n\r\n")
 
