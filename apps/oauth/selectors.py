@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
+from oauth2_provider.settings import oauth2_settings
 
 from apps.administrations.models import Membership
 from apps.core.credentials import Credential
@@ -73,6 +76,30 @@ def previous_consent(user, application, scopes) -> list[int] | None:
         if chosen and wanted <= set((token.scope or "").split()):
             return chosen
     return None
+
+
+def consented_scopes(user, application_id: int | None, administration_id: int) -> frozenset[str]:
+    """What an app may still read for a user in one administration: the scopes of that user's
+    tokens for the app that name the administration and can still be used, now or after a
+    refresh. Revoked tokens, and expired ones without a live refresh token, count for nothing,
+    so withdrawing the consent withdraws it everywhere (webhooks included)."""
+    if application_id is None:
+        return frozenset()
+    now = timezone.now()
+    refreshable = Q(refresh_token__revoked__isnull=True)
+    lifetime = oauth2_settings.REFRESH_TOKEN_EXPIRE_SECONDS
+    if lifetime:
+        refreshable &= Q(refresh_token__created__gt=now - timedelta(seconds=lifetime))
+    scopes = (
+        AccessToken.objects.filter(
+            user=user,
+            application_id=application_id,
+            administration_grants__administration_id=administration_id,
+        )
+        .filter(Q(expires__gt=now) | refreshable)
+        .values_list("scope", flat=True)
+    )
+    return frozenset(s for scope in scopes for s in (scope or "").split() if s in SCOPES)
 
 
 def credential_for_token(token) -> Credential:

@@ -515,11 +515,13 @@ def staff_owner() -> dict:
 def owner_scopes_now(endpoint: WebhookEndpoint) -> frozenset[str]:
     """What the endpoint's owner may read now, never more than when it subscribed.
 
-    A revoked or deleted key, an uninstalled app (no subscription) and a user who no longer
-    manages the administration hold nothing; a narrowed key or subscription holds less.
+    A revoked or deleted key, an uninstalled app (no subscription), a user who no longer
+    manages the administration and an app whose tokens from that user were revoked or ran out
+    hold nothing; a narrowed key or subscription holds less.
     """
     from apps.administrations.models import Membership
     from apps.oauth.models import ApiKey, Subscription
+    from apps.oauth.selectors import consented_scopes
 
     then = frozenset(endpoint.owner_scopes)
     if endpoint.owner_kind == OwnerKind.STAFF:
@@ -543,7 +545,10 @@ def owner_scopes_now(endpoint: WebhookEndpoint) -> frozenset[str]:
                 user=user, administration_id=endpoint.administration_id
             ).exists()
         )
-        return then if manages else frozenset()
+        if not manages:
+            return frozenset()
+        # The app subscribed through this user's consent: it reads only while that lasts.
+        return then & consented_scopes(user, endpoint.application_id, endpoint.administration_id)
     subscription = Subscription.objects.filter(
         administration_id=endpoint.administration_id, application_id=endpoint.application_id
     ).first()

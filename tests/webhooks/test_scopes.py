@@ -168,3 +168,75 @@ class TestSending:
             "Not sent: the endpoint's owner no longer holds booking|read."
         )
         assert self.send(delivery).attempt_log == delivery.attempt_log  # never retried
+
+
+class TestSendingForAUsersConsent:
+    """An app that subscribed with a user's token receives events only while that consent
+    lasts: revoking the app's tokens (or letting them run out) stops the events."""
+
+    @pytest.fixture
+    def pending(self, administration, make_key, rentable, httpserver):
+        from oauth2_provider.models import RefreshToken
+
+        from tests.factories import ApplicationFactory, MembershipFactory, access_token
+        from tests.jsonapi import JsonApiClient
+
+        user = MembershipFactory(administration=administration).user
+        token = access_token(
+            application=ApplicationFactory(),
+            user=user,
+            scopes=f"{HOOKS} booking|read",
+            administrations=[administration],
+        )
+        RefreshToken.objects.create(
+            user=user, application=token.application, token="r-" + token.token, access_token=token
+        )
+        owner = JsonApiClient().bearer(token.token)
+        url = httpserver.url_for("/hook")
+        assert subscribe(owner, administration, ["booking.created"], url=url).status_code == 201
+        writer = JsonApiClient().authorize(make_key(administration))
+        writer.post(
+            f"/v3/administrations/{administration.pk}/bookings",
+            booking_document(stays=[stay(rentable, 3, 5, "a")]),
+        )  # on-commit callbacks do not run here: the delivery waits
+        return WebhookDelivery.objects.get(), token
+
+    def send(self, delivery):
+        services.delivery_attempt(delivery_id=delivery.pk)
+        delivery.refresh_from_db()
+        return delivery
+
+    @pytest.mark.parametrize("lasts", ["as_issued", "expired_but_refreshable"])
+    def test_sent_while_the_consent_lasts(self, pending, httpserver, lasts):
+        from oauth2_provider.models import AccessToken
+
+        delivery, token = pending
+        if lasts == "expired_but_refreshable":
+            AccessToken.objects.filter(pk=token.pk).update(expires="2020-01-01T00:00Z")
+        httpserver.expect_request("/hook").respond_with_data("ok")
+
+        assert self.send(delivery).status == "succeeded"
+
+    @pytest.mark.parametrize(
+        "withdrawn", ["revoke_refresh_token", "revoke_access_token", "expired"]
+    )
+    def test_withdrawing_the_consent_stops_the_event(self, pending, httpserver, withdrawn):
+        from oauth2_provider.models import AccessToken, RefreshToken
+
+        delivery, token = pending
+        httpserver.expect_request("/hook").respond_with_data("ok")
+        if withdrawn == "revoke_refresh_token":  # what POST /oauth/revoke does with it
+            RefreshToken.objects.get(access_token=token).revoke()
+        elif withdrawn == "revoke_access_token":
+            token.revoke()
+        else:  # ran out, and its refresh token was used up
+            AccessToken.objects.filter(pk=token.pk).update(expires="2020-01-01T00:00Z")
+            RefreshToken.objects.filter(access_token=token).update(revoked="2020-01-01T00:00Z")
+
+        delivery = self.send(delivery)
+
+        assert httpserver.log == []
+        assert delivery.status == "skipped" and delivery.attempts == 0
+        assert delivery.attempt_log[-1]["error"] == (
+            "Not sent: the endpoint's owner no longer holds booking|read."
+        )
