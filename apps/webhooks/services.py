@@ -515,17 +515,19 @@ def staff_owner() -> dict:
 def owner_scopes_now(endpoint: WebhookEndpoint) -> frozenset[str]:
     """What the endpoint's owner may read now, never more than when it subscribed.
 
-    A revoked or deleted key, an uninstalled app (no subscription), a user who no longer
+    A halted app, a revoked or deleted key, an uninstalled app (no subscription), a user who no longer
     manages the administration and an app whose tokens from that user were revoked or ran out
     hold nothing; a narrowed key or subscription holds less.
     """
     from apps.administrations.models import Membership
-    from apps.oauth.models import ApiKey, Subscription
+    from apps.oauth.models import ApiKey, Application, Subscription
     from apps.oauth.selectors import consented_scopes
 
     then = frozenset(endpoint.owner_scopes)
     if endpoint.owner_kind == OwnerKind.STAFF:
         return then
+    if Application.objects.filter(pk=endpoint.application_id, halted_at__isnull=False).exists():
+        return frozenset()  # a halted app reads nothing, through the API or through its hooks
     if endpoint.owner_kind == OwnerKind.API_KEY:
         key = (
             ApiKey.objects.select_related("subscription")

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from apps.oauth.models import ApiKey, Subscription
+from apps.oauth.services import application_halt
 from apps.webhooks import services
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.bookings.helpers import booking_document, stay
@@ -147,7 +148,9 @@ class TestSending:
         assert self.send(pending).status == "succeeded"
         assert json.loads(httpserver.log[0][0].get_data())["event"] == "booking.created"
 
-    @pytest.mark.parametrize("revoke", ["narrow_key", "revoke_key", "narrow_subscription"])
+    @pytest.mark.parametrize(
+        "revoke", ["narrow_key", "revoke_key", "narrow_subscription", "halt_app"]
+    )
     def test_a_scope_revoked_later_stops_the_event(self, pending, httpserver, revoke):
         httpserver.expect_request("/hook").respond_with_data("ok")
         key = ApiKey.objects.get(pk=pending.endpoint.owner_api_key_id)
@@ -156,6 +159,8 @@ class TestSending:
             key.save()
         elif revoke == "revoke_key":
             ApiKey.objects.filter(pk=key.pk).update(revoked_at="2020-01-01T00:00Z")
+        elif revoke == "halt_app":
+            application_halt(application=key.subscription.application, reason="abuse")
         else:
             Subscription.objects.filter(pk=key.subscription_id).update(scopes=HOOKS.split())
 
