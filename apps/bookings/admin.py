@@ -74,6 +74,11 @@ class BookingAdmin(TenantAdmin):
     )
     actions = ("confirm", "cancel", "restore")
 
+    def has_delete_permission(self, request, obj=None):
+        # Bookings end by cancellation (the "cancel" action, as PATCH state in the API), which
+        # frees their nights through the calendar service; a delete would leave them blocked.
+        return False
+
     def has_add_permission(self, request):
         return False  # a booking claims the calendar: it is made through the booking flow
 
@@ -159,6 +164,11 @@ class ReservationAdmin(TenantAdmin):
         "created_at",
         "updated_at",
     )
+
+    def has_delete_permission(self, request, obj=None):
+        # A stay ends when its booking is cancelled, which frees its nights through the
+        # calendar service; a delete would leave them blocked.
+        return False
 
     def has_add_permission(self, request):
         return False

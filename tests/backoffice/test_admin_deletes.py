@@ -17,6 +17,7 @@ from apps.administrations.models import Administration
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.services import agenda_period_create
 from apps.agreements.services import owner_create
+from apps.bookings.models import Booking, Reservation
 from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.calendars import external_calendar_create
 from apps.core.deletion import cascade_of, deletion_rule
@@ -253,3 +254,22 @@ def test_a_refused_delete_in_the_admin_changes_nothing_and_says_why(admin_client
     assert Rentable.objects.filter(pk=rentable.pk, active=True).exists()
     assert not Tombstone.objects.filter(resource_type__in=["rentable", "agenda_period"]).exists()
     assert not Event.objects.filter(name="agenda_period.deleted").exists()
+
+
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("model", [Booking, Reservation], ids=["booking", "reservation"])
+def test_bookings_are_cancelled_not_deleted_so_no_night_stays_blocked(
+    admin_client, demo, model, door
+):
+    # given: a stay holding its nights
+    reservation = Reservation.objects.filter(agenda_period__isnull=False).first()
+    obj = reservation.booking if model is Booking else reservation
+
+    # when: the back-office is asked to delete it
+    response = _delete(admin_client, obj, door)
+
+    # then: refused; the stay and the period holding its nights stay together
+    assert response.status_code in (200, 302, 403)
+    reservation.refresh_from_db()
+    assert reservation.agenda_period is not None
+    assert AgendaPeriod.objects.filter(pk=reservation.agenda_period_id).exists()
