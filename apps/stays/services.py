@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.selectors import holding_now
+from apps.core.resources import resource_object
+from apps.core.tombstones import tombstone_record
 from apps.rentables.models import Rentable
 from apps.stays import rules as stay_rules
 from apps.stays.exceptions import StayNotAllowed
+from apps.stays.models import StayRule
 from apps.stays.selectors import stay_rules_by_category
+from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 
 def moment_for(administration, at: dt.datetime | None = None) -> stay_rules.Moment:
@@ -73,3 +79,51 @@ def stay_check(**kwargs) -> None:
     found = stay_refusal(**kwargs)
     if found is not None:
         raise found
+
+
+# -- stay rules (the date-bounded overrides) ------------------------------------------------
+
+
+def _check_category(administration, category) -> None:
+    if category.administration_id != administration.pk:
+        raise ValidationError({"category": "The category belongs to another administration."})
+
+
+@transaction.atomic
+def stay_rule_create(*, administration, category, **attributes) -> StayRule:
+    """Adds an override; emits stay_rule.created after commit."""
+    _check_category(administration, category)
+    rule = StayRule(administration=administration, category=category, **attributes)
+    rule.full_clean()
+    rule.save()
+    event_emit("stay_rule.created", instance=rule, administration=administration)
+    return rule
+
+
+@transaction.atomic
+def stay_rule_update(*, rule: StayRule, **attributes) -> StayRule:
+    """Changes an override; emits stay_rule.updated with the changes."""
+    before = before_update(rule, rule.administration, "stay_rule.updated")
+    if "category" in attributes:
+        _check_category(rule.administration, attributes["category"])
+    for name, value in attributes.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    emit_update(
+        "stay_rule.updated", instance=rule, administration=rule.administration, before=before
+    )
+    return rule
+
+
+@transaction.atomic
+def stay_rule_delete(*, rule: StayRule) -> None:
+    """Removes an override (leaves a tombstone); emits stay_rule.deleted with its last state."""
+    administration = rule.administration
+    data = resource_object(rule) if listened(administration, "stay_rule.deleted") else None
+    tombstone_record(
+        resource_type="stay_rule", resource_id=rule.pk, administration_id=administration.pk
+    )
+    rule.delete()
+    if data is not None:
+        event_emit("stay_rule.deleted", instance=None, administration=administration, data=data)
