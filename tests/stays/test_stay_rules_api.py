@@ -36,7 +36,10 @@ def rule_document(category, rule_id=None, **attributes):
 
 def test_round_trip_with_webhook_events(api, administration, category):
     WebhookEndpoint.objects.create(
-        administration=administration, url="https://hooks.example.com/x", events=["*"]
+        administration=administration,
+        url="https://hooks.example.com/x",
+        events=["*"],
+        owner_scopes=["stay_rule|read"],
     )
     created = api.post(
         url(administration),
