@@ -10,7 +10,9 @@ class StayRuleViewSet(ResourceModelViewSet):
     serializer_class = StayRuleSerializer
     filterset_class = StayRuleFilter
     scope_resource = "stay_rule"
-    sort_fields = STAY_RULE_ATTRIBUTES
+    sort_fields = tuple(
+        name for name in STAY_RULE_ATTRIBUTES if not name.endswith("_weekdays")
+    )  # a list has no order
     select_for_includes = {"category": ["category"], "administration": ["administration"]}
     prefetch_for_includes = {"category": ["category__optional_amenities"]}
 
