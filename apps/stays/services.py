@@ -12,7 +12,6 @@ from django.utils import timezone
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.selectors import holding_now
 from apps.core.resources import resource_object
-from apps.core.tombstones import tombstone_record
 from apps.rentables.models import Rentable
 from apps.stays import rules as stay_rules
 from apps.stays.exceptions import StayNotAllowed
@@ -121,9 +120,6 @@ def stay_rule_delete(*, rule: StayRule) -> None:
     """Removes an override (leaves a tombstone); emits stay_rule.deleted with its last state."""
     administration = rule.administration
     data = resource_object(rule) if listened(administration, "stay_rule.deleted") else None
-    tombstone_record(
-        resource_type="stay_rule", resource_id=rule.pk, administration_id=administration.pk
-    )
-    rule.delete()
+    rule.delete()  # the tombstone follows from deletion_register (apps.stays.apps)
     if data is not None:
         event_emit("stay_rule.deleted", instance=None, administration=administration, data=data)
