@@ -23,6 +23,7 @@ from apps.rentables.views import (
     CategoryViewSet,
     RentableViewSet,
 )
+from apps.stays.views import StayRuleViewSet
 from apps.webhooks.views import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
 TENANT = r"administrations/(?P<administration_id>[^/]+)"
@@ -60,6 +61,7 @@ router.register(
 )
 router.register(f"{TENANT}/webhook_endpoints", WebhookEndpointViewSet, basename="webhook_endpoint")
 router.register(f"{TENANT}/webhook_deliveries", WebhookDeliveryViewSet, basename="webhook_delivery")
+router.register(f"{TENANT}/stay_rules", StayRuleViewSet, basename="stay_rule")
 router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")
 router.register(
     f"{TENANT}/administration_amenities",

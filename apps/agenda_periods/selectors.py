@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.administrations.models import Administration
-from apps.agenda_periods.models import AgendaPeriod
+from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.rentables.models import Category, Rentable
 
 
@@ -72,29 +72,74 @@ def availability_search(
     departure_date: dt.date,
     categories: QuerySet,
     rentables: QuerySet,
+    at: dt.datetime | None = None,
 ) -> list[Availability]:
-    """One entry per category: the active rentables no holding period overlaps.
+    """One entry per category: the active rentables no holding period overlaps, where the
+    park's stay rules allow this stay now (``apps.stays``).
 
-    Two queries whatever the size of the park: the free rentables (one NOT EXISTS over the
-    (rentable, start_date, end_date) index) and their categories.
+    Two queries whatever the size of the park: the categories with the stay rules winning at
+    the arrival and the departure (correlated subqueries), then the free rentables (one NOT
+    EXISTS over the (rentable, start_date, end_date) index, the rentables' bookable windows,
+    and a NOT EXISTS per distinct turnover gap) of the categories whose rules allow the stay.
     """
+    from apps.stays import rules as stay_rules
+    from apps.stays.selectors import categories_with_stay_rules
+    from apps.stays.services import moment_for
+
+    moment = moment_for(administration, at)
+    categories = list(
+        categories_with_stay_rules(categories, arrival_date, departure_date).order_by("pk")
+    )
+    allowed: dict[int, int] = {}  # category id -> turnover gap
+    for category in categories:
+        rules = stay_rules.annotated_rules(category)
+        if stay_rules.refusal(rules, arrival_date, departure_date, moment) is None:
+            allowed[category.pk] = rules.turnover_gap_nights
     free = (
-        rentables.filter(active=True)
+        rentables.filter(active=True, category_id__in=list(allowed))
         .filter(
             ~Exists(AgendaPeriod.objects.filter(blocking_overlaps(arrival_date, departure_date)))
         )
+        .filter(_within_window(arrival_date, departure_date))
         .order_by("category_id", "pk")
     )
+    for gap in {gap for gap in allowed.values() if gap}:
+        in_gap = [pk for pk, g in allowed.items() if g == gap]
+        free = free.exclude(
+            Q(category_id__in=in_gap)
+            & Exists(AgendaPeriod.objects.filter(_stays_near(arrival_date, departure_date, gap)))
+        )
     by_category: dict[int, list[Rentable]] = defaultdict(list)
-    for rentable in free:
+    for rentable in free if allowed else []:
         by_category[rentable.category_id].append(rentable)
     results = []
-    for category in categories.order_by("pk"):
+    for category in categories:
         found = by_category.get(category.pk, [])
         for rentable in found:
             rentable.category = category  # shared instance: no query when rendered
         results.append(Availability(category, arrival_date, departure_date, found))
     return results
+
+
+def _within_window(arrival: dt.date, departure: dt.date) -> Q:
+    """Rentables whose bookable window (available_from … available_until) holds every night."""
+    last_night = departure - dt.timedelta(days=1)
+    return (Q(available_from__isnull=True) | Q(available_from__lte=arrival)) & (
+        Q(available_until__isnull=True) | Q(available_until__gte=last_night)
+    )
+
+
+def _stays_near(arrival: dt.date, departure: dt.date, gap: int) -> Q:
+    """Another guest's stay on the outer rentable within ``gap`` nights of this one."""
+    span = dt.timedelta(days=gap)
+    return (
+        holding_now()
+        & Q(rentable_id=OuterRef("pk"), period_type=PeriodType.RESERVATION)
+        & (
+            Q(end_date__gt=arrival - span, end_date__lte=arrival)
+            | Q(start_date__gte=departure, start_date__lt=departure + span)
+        )
+    )
 
 
 @dataclass

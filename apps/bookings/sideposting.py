@@ -196,8 +196,11 @@ def point_at_included(exc, side: SidePost, reservation_serializer):
     if isinstance(exc, DomainError):
         obj = domain_error_object(exc, pointer=f"/included/{index}")
         return ApiError(obj.status, obj.detail, code=obj.code, pointer=obj.pointer)
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
     fields = reservation_serializer().fields
+    if getattr(exc, "error_meta", None):  # a stay rule: keep it whole, aimed at the stay
+        exc.pointer = included_pointer(index, fields, next(iter(exc.message_dict)))
+        return exc
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
     objects = [
         obj
         for name, messages in detail.items()

@@ -20,6 +20,7 @@ from apps.bookings.sideposting import SidePostReader, point_at_included
 from apps.core.exceptions import DomainError
 from apps.core.views import ResourceModelViewSet
 from apps.customers.serializers import CustomerSerializer
+from apps.stays.exceptions import StayNotAllowed
 
 BOOKING_SORT = (
     "booking_nr", "state", "confirmed_at", "cancel_date", "option_validity", "remote_booking_nr",
@@ -92,9 +93,13 @@ class BookingViewSet(ResourceModelViewSet):
         return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
 
     def perform_update(self, serializer):
-        serializer.instance = services.booking_update(
-            booking=serializer.instance, **serializer.validated_data
-        )
+        try:
+            serializer.instance = services.booking_update(
+                booking=serializer.instance, **serializer.validated_data
+            )
+        except StayNotAllowed as exc:
+            exc.pointer = "/data/attributes/state"  # a restore: the booking has no dates
+            raise
 
     # -- PATCH …/bookings/{id}/customer ----------------------------------------------------
 

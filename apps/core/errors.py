@@ -206,7 +206,17 @@ def _relationship_names(request) -> set[str]:
     return set(data.get("_relationship_names", ())) if isinstance(data, dict) else set()
 
 
+def _refusal_object(exc: DjangoValidationError) -> ErrorObject:
+    """A domain refusal that tells the client more than a field's message (a stay rule's
+    ``meta.rule``): one error at its field, or where the view aimed it (``exc.pointer``)."""
+    field, messages = next(iter(exc.message_dict.items()))
+    pointer = getattr(exc, "pointer", None) or f"/data/attributes/{field}"
+    return ErrorObject(422, messages[0], pointer=pointer, meta=exc.error_meta)
+
+
 def _objects_for(exc: Exception, context: dict) -> tuple[list[ErrorObject], dict]:
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "error_meta", None):
+        return [_refusal_object(exc)], {}
     if isinstance(exc, DjangoValidationError):
         # Services raise Django's ValidationError keyed by field, so the back-office can use
         # them too; here they become 422s whose pointers follow the view's serializer.

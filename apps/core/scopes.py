@@ -124,6 +124,8 @@ PRODUCT_SCOPES = [
     "webhook_endpoint|read",
     "webhook_endpoint|write",
     "owner|write",
+    "stay_rule|read",
+    "stay_rule|write",
 ]
 
 _VERBS = {
@@ -144,6 +146,7 @@ _NOUNS = {
     "checkout_portal": "the checkout portal",
     "external_calendar": "external (iCal) calendars",
     "rentable": "rentables (bookable units)",
+    "stay_rule": "stay rules (minimum stays, arrival and departure days)",
     "terms": "terms and conditions",
     "webhook_endpoint": "webhook endpoints and their deliveries",
 }

@@ -232,6 +232,33 @@ class TimesOfWeekField(serializers.ListField):
         super().__init__(child=child, max_length=7, **kwargs)
 
 
+class WeekdaysField(serializers.ListField):
+    """Distinct lower-case English weekday names (``["friday", "saturday"]``); ``[]`` or null:
+    any day."""
+
+    DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+    def __init__(self, **kwargs):
+        child = serializers.ChoiceField(
+            self.DAYS,
+            error_messages={
+                "invalid_choice": "'{input}' is not a weekday; use lower-case English names."
+            },
+        )
+        super().__init__(child=child, max_length=7, allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        days = super().to_internal_value(data)
+        if len(set(days)) != len(days):
+            raise serializers.ValidationError("Each weekday may be named once.")
+        return days
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, []  # stored as "no restriction"
+        return super().validate_empty_values(data)
+
+
 class UnmodelledRelationship(Relationship):
     """A vendor relationship whose target this product does not model yet.
 

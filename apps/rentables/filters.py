@@ -44,6 +44,8 @@ class RentableFilter(FilterSet):
             "name",
             "reference",
             "active",
+            "available_from",
+            "available_until",
             "created_at",
             "updated_at",
             "administration",

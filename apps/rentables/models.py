@@ -10,6 +10,22 @@ from django.db import models
 
 from apps.core.models import LocalizedField, StringListField, TimeStampedModel
 
+#: The names ``arrival_weekdays`` / ``departure_weekdays`` hold, Monday first (``date.weekday()``).
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def validate_weekdays(value) -> None:
+    """A list of distinct lower-case English weekday names (empty: any day)."""
+    if not isinstance(value, list):
+        raise ValidationError('Give a list of weekday names, e.g. ["saturday"].')
+    unknown = [day for day in value if day not in WEEKDAYS]
+    if unknown:
+        raise ValidationError(
+            f"Unknown weekday {unknown[0]!r}: use lower-case English names ({', '.join(WEEKDAYS)})."
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each weekday may be named once.")
+
 
 class Amenity(TimeStampedModel):
     """A global catalogue entry ("Sauna", "Number of bathrooms", "Type of heating")."""
@@ -143,6 +159,22 @@ class Category(TimeStampedModel):
         null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
     checkin_times_for_week = StringListField(help_text="Seven times, Monday first (HH:MM).")
+    # -- stay rules (apps.stays applies them; null or empty: no restriction)
+    arrival_weekdays = StringListField(
+        validators=[validate_weekdays], help_text='Days a stay may start, e.g. ["saturday"].'
+    )
+    departure_weekdays = StringListField(
+        validators=[validate_weekdays], help_text="Days a stay may end."
+    )
+    minimum_notice_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="An arrival at least this many days after today."
+    )
+    maximum_advance_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="No arrival further ahead than this many days."
+    )
+    turnover_gap_nights = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Free nights required between two stays on a rentable."
+    )
     checkout_times_for_week = StringListField(help_text="Seven times, Monday first (HH:MM).")
     # -- read-only through the API (kept by the back-office and by other domains)
     energy_label = models.CharField(max_length=5, choices=EnergyLabel.choices, blank=True)
@@ -208,6 +240,12 @@ class Rentable(TimeStampedModel):
     max_number_of_people = models.PositiveIntegerField(
         null=True, blank=True, help_text="Leave empty to use the category's."
     )
+    available_from = models.DateField(
+        null=True, blank=True, help_text="The first night that may be booked."
+    )
+    available_until = models.DateField(
+        null=True, blank=True, help_text="The last night that may be booked (inclusive)."
+    )
     ical_export_token = models.CharField(
         max_length=64,
         unique=True,
@@ -223,6 +261,14 @@ class Rentable(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if (
+            self.available_from
+            and self.available_until
+            and self.available_until < self.available_from
+        ):
+            raise ValidationError({"available_until": "Must not be before available_from."})
 
     @property
     def effective_max_number_of_people(self) -> int | None:

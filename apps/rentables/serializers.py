@@ -11,6 +11,7 @@ from apps.core.serializers import (
     TimesOfWeekField,
     UnmodelledRelationship,
     UtcTimeField,
+    WeekdaysField,
 )
 from apps.rentables.models import AdministrationAmenity, Amenity, Category, Rentable
 
@@ -23,6 +24,8 @@ CATEGORY_WRITABLE = (
     "master_price_list_price_factor", "master_price_list_fixed_rate",
     "same_day_bookings_allowed", "same_day_booking_closing_time", "address", "postal_code",
     "latitude", "longitude", "checkin_times_for_week", "checkout_times_for_week",
+    "arrival_weekdays", "departure_weekdays", "minimum_notice_days", "maximum_advance_days",
+    "turnover_gap_nights",
 )  # fmt: skip
 CATEGORY_READ_ONLY = (
     "energy_label", "virtual", "archived", "max_number_of_people", "max_number_of_seniors",
@@ -98,6 +101,8 @@ class CategorySerializer(ResourceSerializer):
     same_day_booking_closing_time = UtcTimeField(required=False, allow_null=True)
     checkin_times_for_week = TimesOfWeekField(required=False)
     checkout_times_for_week = TimesOfWeekField(required=False)
+    arrival_weekdays = WeekdaysField(required=False)
+    departure_weekdays = WeekdaysField(required=False)
     administration = Relationship(read_only=True)
     optional_amenities = Relationship(read_only=True, many=True)
     city = UnmodelledRelationship("city")
@@ -173,11 +178,21 @@ class RentableSerializer(ResourceSerializer):
         model = Rentable
         resource_name = "rentable"
         fields = (
-            "_self", "name", "reference", "active", "max_number_of_people", "ical_export_url",
-            "created_at", "updated_at", "administration", "category",
+            "_self", "name", "reference", "active", "max_number_of_people", "available_from",
+            "available_until", "ical_export_url", "created_at", "updated_at", "administration", "category",
         )  # fmt: skip
         read_only_fields = ("created_at", "updated_at")
         extra_kwargs = {"name": {"required": True}}
+
+    def validate(self, attrs):
+        self.require_order(
+            attrs,
+            "available_from",
+            "available_until",
+            "Must not be before available_from (both nights are bookable).",
+            strict=False,
+        )
+        return attrs
 
     def get_ical_export_url(self, rentable) -> str:
         from apps.calendars.services.export import export_url

@@ -28,7 +28,7 @@ class CategoryViewSet(ResourceModelViewSet):
     sort_fields = tuple(
         name
         for name, attr in CategoryFilter.base_filters.items()
-        if attr.kind not in ("localized", "relationship")
+        if attr.kind not in ("localized", "relationship", "list")  # no order on a list
     )
     select_for_includes = {"administration": ["administration"]}
     prefetch_for_includes = {"optional_amenities": ["optional_amenities__options"]}

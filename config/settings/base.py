@@ -32,6 +32,7 @@ LOCAL_APPS = [
     "apps.oauth",
     "apps.administrations",
     "apps.rentables",
+    "apps.stays",
     "apps.agenda_periods",
     "apps.customers",
     "apps.bookings",

@@ -50,8 +50,9 @@ def _post(api, url, document, status=201):
 
 
 @pytest.fixture
-def world(api, administration, httpserver, django_capture_on_commit_callbacks):
+def world(api, administration, httpserver, django_capture_on_commit_callbacks, settings):
     """One of everything, made through the API where a client would make it."""
+    settings.RATE_LIMIT_ENABLED = False  # one key reads every route, past the per-minute limit
     base = f"/v3/administrations/{administration.pk}"
     rentable = RentableFactory(category__administration=administration)
     other = RentableFactory(category=rentable.category, administration=administration)
@@ -81,6 +82,23 @@ def world(api, administration, httpserver, django_capture_on_commit_callbacks):
             booking_document(customer=guest(), stays=[stay(rentable, 5, 8, "r1")]),
         )
         _post(api, f"{base}/bookings", booking_document(stays=[stay(other, 20, 22, "r2")]))
+        _post(
+            api,
+            f"{base}/stay_rules",
+            {
+                "data": {
+                    "type": "stay_rule",
+                    "attributes": {
+                        "start_date": (TODAY + dt.timedelta(days=60)).isoformat(),
+                        "end_date": (TODAY + dt.timedelta(days=90)).isoformat(),
+                        "minimum_number_of_nights": 7,
+                    },
+                    "relationships": {
+                        "category": {"data": {"type": "category", "id": str(rentable.category_id)}}
+                    },
+                }
+            },
+        )
         _post(
             api,
             f"{base}/external_calendars",

@@ -21,6 +21,7 @@ from apps.core.sorting import SortBackend
 from apps.customers.models import Label
 from apps.oauth.services import api_key_create
 from apps.rentables.seed import seed_catalogue
+from apps.stays.seed import seed_stay_rules
 from apps.webhooks.models import Event, WebhookDelivery
 from config.api_router import router
 from tests.jsonapi import JsonApiClient
@@ -59,6 +60,7 @@ def park(db, settings):
     seed_calendar(administration)
     seed_bookings(administration)
     seed_owners(administration)
+    seed_stay_rules(administration)
     _, key = api_key_create(administration=administration, scopes="all")
     api = JsonApiClient().authorize(key)
     base = f"/v3/administrations/{administration.pk}"

@@ -47,7 +47,7 @@ class TestShape:
 
         data = api.get(url(administration, category.pk)).doc["data"]
 
-        assert len(data["attributes"]) == 63
+        assert len(data["attributes"]) == 68  # the vendor's 63 and the five stay rules
         assert "city_name" in data["attributes"] and "city" not in data["attributes"]
         relationships = data["relationships"]
         assert relationships["city"] == {"data": None}
@@ -153,6 +153,14 @@ class TestValidation:
             ({"number_of_beds": "many"}, "/data/attributes/number_of_beds"),
             ({"highlighted": "perhaps"}, "/data/attributes/highlighted"),
             ({"colour": "red"}, "/data/attributes/colour"),
+            ({"arrival_weekdays": ["Saturday"]}, "/data/attributes/arrival_weekdays/0"),
+            ({"arrival_weekdays": "saturday"}, "/data/attributes/arrival_weekdays"),
+            (
+                {"departure_weekdays": ["friday", "friday"]},
+                "/data/attributes/departure_weekdays",
+            ),
+            ({"minimum_notice_days": -1}, "/data/attributes/minimum_notice_days"),
+            ({"turnover_gap_nights": "one"}, "/data/attributes/turnover_gap_nights"),
         ],
     )
     def test_invalid_attribute_is_422_with_its_pointer(
@@ -164,6 +172,34 @@ class TestValidation:
         assert error_codes(response) == ["VALIDATION_FAILED"] * len(response.doc["errors"])
         assert pointer in [e["source"]["pointer"] for e in response.doc["errors"]]
         assert not Category.objects.exists()
+
+    def test_stay_rules_round_trip(self, api, administration):
+        rules = {
+            "arrival_weekdays": ["friday", "monday"],
+            "departure_weekdays": ["monday", "friday"],
+            "minimum_notice_days": 2,
+            "maximum_advance_days": 365,
+            "turnover_gap_nights": 1,
+        }
+        created = api.post(url(administration), category_document(**rules))
+        assert created.status_code == 201, created.doc
+        category_id = created.doc["data"]["id"]
+
+        cleared = api.patch(
+            url(administration, category_id),
+            {
+                "data": {
+                    "type": "category",
+                    "id": category_id,
+                    "attributes": {"arrival_weekdays": None, "turnover_gap_nights": None},
+                }
+            },
+        )
+
+        assert {k: created.doc["data"]["attributes"][k] for k in rules} == rules
+        attributes = cleared.doc["data"]["attributes"]
+        assert attributes["arrival_weekdays"] == [] and attributes["turnover_gap_nights"] is None
+        assert Category.objects.get(pk=category_id).departure_weekdays == ["monday", "friday"]
 
     def test_name_is_required_on_create(self, api, administration):
         response = api.post(url(administration), {"data": {"type": "category", "attributes": {}}})

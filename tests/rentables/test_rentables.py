@@ -70,6 +70,11 @@ def test_own_capacity_overrides_the_categorys(api, administration, category):
         ({"max_number_of_people": 0}, "/data/attributes/max_number_of_people"),
         ({"active": "sometimes"}, "/data/attributes/active"),
         ({"ical_export_url": "https://evil.example.com"}, None),  # read-only: ignored
+        ({"available_from": "soon"}, "/data/attributes/available_from"),
+        (
+            {"available_from": "2026-05-02", "available_until": "2026-05-01"},
+            "/data/attributes/available_until",
+        ),
     ],
 )
 def test_validation(api, administration, category, attributes, pointer):
@@ -82,6 +87,20 @@ def test_validation(api, administration, category, attributes, pointer):
     else:
         assert response.status_code == 422
         assert response.doc["errors"][0]["source"]["pointer"] == pointer
+
+
+def test_bookable_window_round_trip(api, administration, category):
+    response = api.post(
+        url(administration),
+        rentable_document(category, available_from="2026-05-01", available_until="2026-05-01"),
+    )
+
+    assert response.status_code == 201, response.doc
+    attributes = response.doc["data"]["attributes"]
+    assert (attributes["available_from"], attributes["available_until"]) == (
+        "2026-05-01",
+        "2026-05-01",
+    )
 
 
 def test_category_is_required(api, administration):

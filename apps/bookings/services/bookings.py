@@ -35,6 +35,7 @@ from apps.core.services import model_update
 from apps.customers.models import Customer
 from apps.customers.services import customer_create, customer_update
 from apps.rentables.models import Rentable
+from apps.stays.services import stay_check
 from apps.webhooks.services import before_update, emit_update, event_emit
 
 CENT = Decimal("0.01")
@@ -79,6 +80,11 @@ def booking_recalculate(*, booking: Booking) -> Booking:
 # -- reservations -----------------------------------------------------------------------------
 
 
+def _is_guest_stay(booking: Booking) -> bool:
+    """An owner's reservation is not a guest's stay: the park's stay rules do not apply."""
+    return booking.owner_id is None and not booking.owner_reservation
+
+
 def _check_stay(booking: Booking, rentable: Rentable, adults: int, children: int) -> None:
     if rentable.administration_id != booking.administration_id:
         raise ValidationError({"rentable": "The rentable belongs to another administration."})
@@ -116,6 +122,8 @@ def reservation_add(
     if booking.state in RELEASED_STATES:
         raise ValidationError({"booking": f"Booking {booking.booking_nr} is {booking.state}."})
     _check_stay(booking, rentable, adults, children)
+    if _is_guest_stay(booking):
+        stay_check(rentable=rentable, arrival_date=arrival_date, departure_date=departure_date)
     period = agenda_period_create(
         administration=booking.administration,
         rentable=rentable,
@@ -162,9 +170,15 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
             reservation.booking, reservation.rentable, reservation.adults, reservation.children
         )
         reservation.category_id = reservation.rentable.category_id
-        if reservation.agenda_period_id and {"rentable", "arrival_date", "departure_date"} & set(
-            changes
-        ):
+        moved = {"rentable", "arrival_date", "departure_date"} & set(changes)
+        if moved and _is_guest_stay(reservation.booking):
+            stay_check(
+                rentable=reservation.rentable,
+                arrival_date=reservation.arrival_date,
+                departure_date=reservation.departure_date,
+                exclude_period_id=reservation.agenda_period_id,
+            )
+        if reservation.agenda_period_id and moved:
             agenda_period_update(
                 period=reservation.agenda_period,
                 rentable=reservation.rentable,
@@ -392,7 +406,9 @@ def booking_transition(
             else None
         )
         restoring = previous in RELEASED_STATES
-        for reservation in booking.reservations.select_related("agenda_period"):
+        for reservation in booking.reservations.select_related(
+            "agenda_period", "rentable__category", "rentable__administration"
+        ):
             if reservation.state in RELEASED_STATES:
                 cancelled_with_booking = (reservation.cancel_reason, reservation.cancel_date) == (
                     booking.cancel_reason,
@@ -401,6 +417,13 @@ def booking_transition(
                 if not (restoring and cancelled_with_booking):
                     continue  # a stay cancelled on its own stays cancelled
             period = reservation.agenda_period
+            if restoring and _is_guest_stay(booking):
+                stay_check(
+                    rentable=reservation.rentable,
+                    arrival_date=reservation.arrival_date,
+                    departure_date=reservation.departure_date,
+                    exclude_period_id=reservation.agenda_period_id,
+                )
             if period is not None:
                 period.blocking = True
                 period.expires_at = booking.option_expires_at

@@ -1,0 +1,46 @@
+from django.contrib import admin
+
+from apps.core.admin_tools import TenantAdmin
+from apps.stays import services
+from apps.stays.models import StayRule
+
+EDITABLE = (
+    "start_date", "end_date", "minimum_number_of_nights", "maximum_number_of_nights",
+    "arrival_weekdays", "departure_weekdays", "closed_to_arrival", "closed_to_departure",
+)  # fmt: skip
+
+
+@admin.register(StayRule)
+class StayRuleAdmin(TenantAdmin):
+    list_display = (
+        "category",
+        "start_date",
+        "end_date",
+        "minimum_number_of_nights",
+        "maximum_number_of_nights",
+        "closed_to_arrival",
+        "closed_to_departure",
+    )
+    list_filter = ("closed_to_arrival", "closed_to_departure")
+    list_select_related = ("category",)
+    autocomplete_fields = ("administration", "category")
+    date_hierarchy = "start_date"
+
+    def save_model(self, request, obj, form, change):
+        values = {name: getattr(obj, name) for name in EDITABLE}
+        if change:
+            services.stay_rule_update(
+                rule=StayRule.objects.get(pk=obj.pk), category=obj.category, **values
+            )
+        else:
+            created = services.stay_rule_create(
+                administration=obj.administration, category=obj.category, **values
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.stay_rule_delete(rule=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rule in queryset:
+            services.stay_rule_delete(rule=rule)

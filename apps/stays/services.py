@@ -1,0 +1,125 @@
+"""The one place that decides whether a stay may be booked now, and if not, why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.agenda_periods.models import AgendaPeriod, PeriodType
+from apps.agenda_periods.selectors import holding_now
+from apps.core.resources import resource_object
+from apps.rentables.models import Rentable
+from apps.stays import rules as stay_rules
+from apps.stays.exceptions import StayNotAllowed
+from apps.stays.models import StayRule
+from apps.stays.selectors import stay_rules_by_category
+from apps.webhooks.services import before_update, emit_update, event_emit, listened
+
+
+def moment_for(administration, at: dt.datetime | None = None) -> stay_rules.Moment:
+    """``at`` (default: now) as the administration's local date and the UTC time of day."""
+    at = at or timezone.now()
+    local = at.astimezone(zoneinfo.ZoneInfo(administration.timezone))
+    return stay_rules.Moment(today=local.date(), utc_time=at.astimezone(dt.UTC).time())
+
+
+def _neighbours(rentable_id, gap, arrival, departure, exclude_period_id):
+    """Other guests' stays ending or starting within ``gap`` nights of this one."""
+    queryset = AgendaPeriod.objects.filter(
+        holding_now(),
+        rentable_id=rentable_id,
+        period_type=PeriodType.RESERVATION,
+        start_date__lt=departure + dt.timedelta(days=gap),
+        end_date__gt=arrival - dt.timedelta(days=gap),
+    )
+    if exclude_period_id is not None:
+        queryset = queryset.exclude(pk=exclude_period_id)
+    return list(queryset.values_list("start_date", "end_date"))
+
+
+def stay_refusal(
+    *,
+    rentable: Rentable,
+    arrival_date: dt.date,
+    departure_date: dt.date,
+    at: dt.datetime | None = None,
+    exclude_period_id: int | None = None,
+) -> StayNotAllowed | None:
+    """Why the stay [arrival_date, departure_date) on ``rentable`` may not be booked at ``at``
+    (default now), or None when it may. Overlaps are not judged (the calendar's 409).
+
+    Reads only. When the category asks for a turnover gap it locks the rentable's row first
+    (``SELECT … FOR UPDATE``), so two stays on one rentable are judged one after the other:
+    call it inside the transaction that then claims the dates. On SQLite that transaction
+    holds the database's write lock already.
+    """
+    category = rentable.category
+    base = stay_rules.category_rules(category, rentable)
+    overrides = stay_rules_by_category(
+        category_ids=[category.pk], first=arrival_date, last=departure_date
+    ).get(category.pk, [])
+    resolved = stay_rules.rules_at(base, overrides, arrival_date, departure_date)
+    moment = moment_for(rentable.administration, at)
+    found = stay_rules.refusal(resolved, arrival_date, departure_date, moment)
+    if found is not None or not resolved.turnover_gap_nights:
+        return found
+    gap = resolved.turnover_gap_nights
+    Rentable.objects.select_for_update().filter(pk=rentable.pk).values_list("pk").first()
+    neighbours = _neighbours(rentable.pk, gap, arrival_date, departure_date, exclude_period_id)
+    return stay_rules.gap_refusal(gap, arrival_date, departure_date, neighbours)
+
+
+def stay_check(**kwargs) -> None:
+    """``stay_refusal`` raising ``StayNotAllowed`` instead of returning it."""
+    found = stay_refusal(**kwargs)
+    if found is not None:
+        raise found
+
+
+# -- stay rules (the date-bounded overrides) ------------------------------------------------
+
+
+def _check_category(administration, category) -> None:
+    if category.administration_id != administration.pk:
+        raise ValidationError({"category": "The category belongs to another administration."})
+
+
+@transaction.atomic
+def stay_rule_create(*, administration, category, **attributes) -> StayRule:
+    """Adds an override; emits stay_rule.created after commit."""
+    _check_category(administration, category)
+    rule = StayRule(administration=administration, category=category, **attributes)
+    rule.full_clean()
+    rule.save()
+    event_emit("stay_rule.created", instance=rule, administration=administration)
+    return rule
+
+
+@transaction.atomic
+def stay_rule_update(*, rule: StayRule, **attributes) -> StayRule:
+    """Changes an override; emits stay_rule.updated with the changes."""
+    before = before_update(rule, rule.administration, "stay_rule.updated")
+    if "category" in attributes:
+        _check_category(rule.administration, attributes["category"])
+    for name, value in attributes.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    emit_update(
+        "stay_rule.updated", instance=rule, administration=rule.administration, before=before
+    )
+    return rule
+
+
+@transaction.atomic
+def stay_rule_delete(*, rule: StayRule) -> None:
+    """Removes an override (leaves a tombstone); emits stay_rule.deleted with its last state."""
+    administration = rule.administration
+    data = resource_object(rule) if listened(administration, "stay_rule.deleted") else None
+    rule.delete()  # the tombstone follows from deletion_register (apps.stays.apps)
+    if data is not None:
+        event_emit("stay_rule.deleted", instance=None, administration=administration, data=data)
