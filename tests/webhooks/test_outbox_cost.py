@@ -156,7 +156,7 @@ def test_each_resource_is_rendered_once_per_write_and_events_carry_the_final_sta
 
 
 def test_events_of_work_undone_by_a_savepoint_are_not_stored(administration):
-    from apps.core.errors import ApiError
+    from apps.core.exceptions import DomainError
     from apps.webhooks import outbox
     from apps.webhooks.models import Event
 
@@ -171,7 +171,7 @@ def test_events_of_work_undone_by_a_savepoint_are_not_stored(administration):
     )
     with transaction.atomic(), outbox.collecting():
         _book(administration, rentable)
-        with pytest.raises(ApiError):  # the same nights: 409, its savepoint rolled back
+        with pytest.raises(DomainError):  # the same nights: 409, its savepoint rolled back
             _book(administration, rentable)
         try:
             with transaction.atomic():  # a plain savepoint inside the batch, undone
