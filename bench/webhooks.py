@@ -1,7 +1,9 @@
 """Webhook throughput and the cost of the outbox.
 
-1. The cost the outbox adds to a booking write: N bookings created through the service with
-   no subscriber, then with one endpoint subscribed to every event (the event rows and
+1. The cost the outbox adds to a booking write: bookings created through the service in two
+   administrations, one with no subscriber and one with an endpoint subscribed to every event,
+   interleaved write by write (the order alternating each round) so that a busy machine
+   slows both sides alike; each side's median, and their ratio (the event rows and
    deliveries are written in the same transaction; sending is measured separately).
 2. Deliveries per second from one worker (one process, one after another) to a local
    receiver that answers 200 at once.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import statistics
 import sys
 import threading
 import time
@@ -34,34 +37,49 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def create_bookings(count: int, administration, rentables, offset: int) -> float:
+def create_booking(administration, rentables, i: int, offset: int) -> float:
+    """One booking write with one stay; its duration in seconds."""
     from apps.bookings.services.bookings import booking_create
 
+    rentable = rentables[i % len(rentables)]
+    arrival = dt.date.today() + dt.timedelta(days=offset + (i // len(rentables)) * 3)
     started = time.perf_counter()
-    for i in range(count):
-        rentable = rentables[i % len(rentables)]
-        arrival = dt.date.today() + dt.timedelta(days=offset + (i // len(rentables)) * 3)
-        booking_create(
-            administration=administration,
-            reservations=[
-                {
-                    "rentable": rentable,
-                    "arrival_date": arrival,
-                    "departure_date": arrival + dt.timedelta(days=2),
-                    "adults": 2,
-                }
-            ],
-        )
+    booking_create(
+        administration=administration,
+        reservations=[
+            {
+                "rentable": rentable,
+                "arrival_date": arrival,
+                "departure_date": arrival + dt.timedelta(days=2),
+                "adults": 2,
+            }
+        ],
+    )
     return time.perf_counter() - started
 
 
-def queries_per_write(administration, rentables, offset: int) -> int:
+def queries_per_write(administration, rentables, i: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        create_bookings(1, administration, rentables, offset)
+        create_booking(administration, rentables, i, offset=800)
     return len(captured.captured_queries)
+
+
+def park(name: str):
+    from apps.administrations.models import Administration
+    from apps.rentables.models import Category, Rentable
+
+    administration = Administration.objects.create(name=name, available_locales=["en"])
+    category = Category.objects.create(
+        administration=administration, name={"en": "Chalet"}, max_number_of_people=4
+    )
+    rentables = [
+        Rentable.objects.create(administration=administration, category=category, name=f"Unit {i}")
+        for i in range(50)
+    ]
+    return administration, rentables
 
 
 def main() -> None:
@@ -73,60 +91,64 @@ def main() -> None:
 
     database = setup_django()
     # Sending is measured on its own below: here deliveries are only written.
-    import apps.webhooks.services as webhook_services
-    from apps.administrations.models import Administration
-    from apps.rentables.models import Category, Rentable
+    import apps.webhooks.outbox as outbox
     from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
     from apps.webhooks.services import delivery_attempt, endpoint_create
 
-    webhook_services.enqueue_many_on_commit = lambda *a, **k: None
+    outbox.enqueue_many_on_commit = lambda *a, **k: None
 
-    administration = Administration.objects.create(name="Webhook bench", available_locales=["en"])
-    category = Category.objects.create(
-        administration=administration, name={"en": "Chalet"}, max_number_of_people=4
-    )
-    rentables = [
-        Rentable.objects.create(administration=administration, category=category, name=f"Unit {i}")
-        for i in range(50)
-    ]
-
-    without = create_bookings(args.bookings, administration, rentables, offset=10)
-    queries_without = queries_per_write(administration, rentables, offset=590)
-
+    plain, plain_rentables = park("No subscriber")
+    hooked, hooked_rentables = park("One subscriber")
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint_create(
-        administration=administration,
+        administration=hooked,
         application_id=None,
         url=f"http://127.0.0.1:{server.server_port}/hook",
         events=["*"],
     )
-    with_subscriber = create_bookings(args.bookings, administration, rentables, offset=600)
-    queries_with = queries_per_write(administration, rentables, offset=1190)
-    pending = list(WebhookDelivery.objects.filter(status="pending").values_list("pk", flat=True))
+    sides = {"without": (plain, plain_rentables), "with": (hooked, hooked_rentables)}
+    for i in range(5):  # warm both paths (plans, imports, the connection)
+        for administration, rentables in sides.values():
+            create_booking(administration, rentables, i, offset=400)
+    times: dict[str, list[float]] = {"without": [], "with": []}
+    order = ["without", "with"]
+    for i in range(args.bookings):
+        for side in order if i % 2 == 0 else order[::-1]:
+            administration, rentables = sides[side]
+            times[side].append(create_booking(administration, rentables, i, offset=10))
+    queries = {side: queries_per_write(*sides[side], 0) for side in order}
+    pending = list(
+        WebhookDelivery.objects.filter(
+            status="pending", endpoint__administration=hooked
+        ).values_list("pk", flat=True)
+    )
 
     started = time.perf_counter()
     for delivery_id in pending:
         delivery_attempt(delivery_id=delivery_id)
     sending = time.perf_counter() - started
     server.shutdown()
-    succeeded = WebhookDelivery.objects.filter(status="succeeded").count()
+    succeeded = WebhookDelivery.objects.filter(pk__in=pending, status="succeeded").count()
 
+    without = statistics.median(times["without"])
+    with_subscriber = statistics.median(times["with"])
     print(f"database: {database.split(':')[0]}; {args.bookings} bookings each way, one stay each")
-    print(f"booking write, no subscriber:      {without / args.bookings * 1000:6.2f} ms")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"booking write, no subscriber:      median {without * 1000:6.2f} ms")
     print(
-        f"booking write, one '*' subscriber: {with_subscriber / args.bookings * 1000:6.2f} ms "
-        f"({len(pending)} deliveries written: booking.created + reservation.created + agenda_period.created)"
+        f"booking write, one '*' subscriber: median {with_subscriber * 1000:6.2f} ms "
+        "(3 deliveries each: booking.created + reservation.created + agenda_period.created)"
     )
-    print(f"outbox cost ratio (with / without): {with_subscriber / without:.2f}")
+    print(f"outbox cost ratio (median with / median without): {with_subscriber / without:.2f}")
     print(
-        f"queries per booking write: {queries_without} without, {queries_with} with "
-        f"({queries_with / queries_without:.2f}x)"
+        f"queries per booking write: {queries['without']} without, {queries['with']} with "
+        f"({queries['with'] / queries['without']:.2f}x)"
     )
     print(
         f"deliveries/s from one worker: {len(pending) / sending:7.1f} ({succeeded}/{len(pending)} succeeded)"
     )
-    WebhookEndpoint.objects.filter(administration=administration).delete()
+    WebhookEndpoint.objects.filter(administration=hooked).delete()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from apps.core.exceptions import PeriodClash
 from apps.core.resources import resource_object
 from apps.core.services import model_update
 from apps.rentables.models import Rentable
+from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 
@@ -113,6 +114,7 @@ def _check_rentable(administration: Administration, rentable: Rentable) -> None:
 
 
 @transaction.atomic
+@batched
 def agenda_period_create(
     *,
     administration: Administration,
@@ -150,6 +152,7 @@ def agenda_period_create(
 
 
 @transaction.atomic
+@batched
 def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
     """Moves or relabels a period; a move onto taken dates is 409 and changes nothing."""
     check_owner_rights(
@@ -173,6 +176,7 @@ def agenda_period_update(*, period: AgendaPeriod, **changes) -> AgendaPeriod:
 
 
 @transaction.atomic
+@batched
 def agenda_period_delete(*, period: AgendaPeriod) -> None:
     """Frees the dates at once; a tombstone and agenda_period.deleted (``announce_deleted``)."""
     instance_delete(instance=period)

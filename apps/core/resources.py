@@ -37,3 +37,11 @@ def resource_object(instance) -> dict:
     serializer_class = _serializers_by_model()[type(instance)]
     request = _BaseUrlRequest()
     return Renderer(request, {"request": request}).resource(plan_for(serializer_class), instance)
+
+
+def resource_objects(instances) -> list[dict]:
+    """``resource_object`` of each instance, with one renderer shared by all of them."""
+    request = _BaseUrlRequest()
+    renderer = Renderer(request, {"request": request})
+    by_model = _serializers_by_model()
+    return [renderer.resource(plan_for(by_model[type(i)]), i) for i in instances]

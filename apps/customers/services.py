@@ -9,6 +9,7 @@ from apps.administrations.services import sequence_next
 from apps.core.services import model_update
 from apps.customers.models import Customer, Label
 from apps.customers.validators import normalize_iban
+from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update
 
 
@@ -33,6 +34,7 @@ def customer_create(*, administration: Administration, labels=None, **attributes
 
 
 @transaction.atomic
+@batched
 def customer_update(*, customer: Customer, labels=None, **attributes) -> Customer:
     """Changes a guest's details; emits customer.updated with what changed."""
     before = before_update(customer, customer.administration, "customer.updated")

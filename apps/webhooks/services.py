@@ -5,7 +5,6 @@ retried from rows on a schedule, never lost.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import socket
@@ -22,6 +21,7 @@ from apps.core import outbound
 from apps.core.resources import resource_object
 from apps.core.services import model_update
 from apps.core.tasks_on_commit import enqueue_many_on_commit, send_now
+from apps.webhooks import outbox
 from apps.webhooks.events import EVENTS, read_scope
 from apps.webhooks.models import Event, OwnerKind, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.signing import be_signature, new_secret, standard_signature
@@ -50,6 +50,10 @@ def event_emit(
     and schedules the deliveries for after commit. A rollback therefore emits nothing, and a
     broker outage only delays them (the sweeper re-enqueues pending rows).
 
+    Inside a write service (``outbox.batched``) the event is buffered and stored with the
+    write's other events just before the service returns (see ``apps.webhooks.outbox``);
+    elsewhere it is stored at once and returned.
+
     ``before`` (a ``snapshot``) makes ``*.updated`` events carry ``changes``:
     ``{attribute: [old, new]}``; an update that changed nothing emits nothing. With no
     endpoint subscribed to ``name`` nothing is written at all.
@@ -58,34 +62,11 @@ def event_emit(
     endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
     if not endpoints:
         return None
-    payload = data if data is not None else resource_object(instance)
-    changes = None
-    if before is not None:
-        after = payload.get("attributes", {})
-        changes = {
-            key: [before.get(key), value]
-            for key, value in after.items()
-            if before.get(key) != value and key != "updated_at"
-        }
-        if not changes:
-            return None
-    event = Event.objects.create(
-        administration=administration,
-        name=name,
-        occurred_at=timezone.now(),
-        data=payload,
-        changes=changes,
-    )
-    from apps.webhooks.tasks import deliver
-
-    sequences = _next_sequences([endpoint.pk for endpoint in endpoints])
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [_delivery(endpoint, event, sequences[endpoint.pk]) for endpoint in endpoints]
-    )
-    enqueue_many_on_commit(
-        deliver, [(delivery.pk,) for delivery in deliveries], on_failure=_not_enqueued
-    )
-    return event
+    pending = outbox.Pending(name, instance, administration.pk, endpoints, before, data)
+    if outbox.add(pending):
+        return None
+    stored = outbox.flush([pending])
+    return stored[0] if stored else None
 
 
 def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
@@ -115,25 +96,6 @@ def forget_endpoints(**_signal) -> None:
     transaction.get_connection()._webhook_endpoints = None
 
 
-def _next_sequences(endpoint_ids: list[int]) -> dict[int, int]:
-    """Each endpoint's next ``sequence``, for all endpoints in one statement. The UPDATE holds
-    the endpoint rows until commit, so concurrent writers number their events in the order
-    they commit, gap-free per endpoint."""
-    table = connection_ops_quote(WebhookEndpoint._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(endpoint_ids))
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_sequence = last_sequence + 1 "  # noqa: S608
-            f"WHERE id IN ({placeholders}) RETURNING id, last_sequence",
-            endpoint_ids,
-        )
-        return dict(cursor.fetchall())
-
-
-def connection_ops_quote(name: str) -> str:
-    return transaction.get_connection().ops.quote_name(name)
-
-
 def listened(administration: Administration, name: str) -> bool:
     """Whether any active endpoint of the administration subscribes to ``name``."""
     return any(endpoint.wants(name) for endpoint in _active_endpoints(administration.pk))
@@ -149,27 +111,6 @@ def emit_update(
 ) -> None:
     if before is not None:
         event_emit(name, instance=instance, administration=administration, before=before)
-
-
-def _delivery(endpoint: WebhookEndpoint, event: Event, sequence: int) -> WebhookDelivery:
-    body = {
-        "id": str(event.id),
-        "event": event.name,
-        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "administration_id": str(event.administration_id),
-        "sequence": sequence,
-        "data": event.data,
-    }
-    if event.changes is not None:
-        body["changes"] = event.changes
-    return WebhookDelivery(
-        endpoint=endpoint,
-        event=event,
-        sequence=sequence,
-        body=json.dumps(body, separators=(",", ":"), sort_keys=True),
-        next_attempt_at=event.occurred_at,
-        enqueued_at=event.occurred_at,  # sent after commit; cleared if the broker refuses
-    )
 
 
 # -- delivering -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The outbox's share of a write: endpoints read once, rows written in bulk, sequences intact."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection, transaction
@@ -48,9 +49,9 @@ def test_a_write_reads_endpoints_once_and_numbers_each_endpoint_gap_free(adminis
 
     sql = [query["sql"] for query in captured.captured_queries]
     endpoint_reads = [q for q in sql if q.startswith("SELECT") and "webhooks_webhookendpoint" in q]
-    delivery_inserts = [q for q in sql if q.startswith("INSERT") and "webhookdelivery" in q]
+    delivery_inserts = [q for q in sql if "INSERT INTO" in q and "webhookdelivery" in q]
     assert len(endpoint_reads) == 1  # three events, one read
-    assert len(delivery_inserts) == 3  # one bulk insert per event, not one per endpoint
+    assert len(delivery_inserts) == 1  # the write's deliveries in one statement
     assert not [q for q in sql if "FOR UPDATE" in q and "webhooks_" in q]
     for endpoint in endpoints:
         sequences = list(
@@ -89,3 +90,138 @@ def test_an_endpoint_made_in_the_same_transaction_receives_what_follows(administ
     assert list(WebhookDelivery.objects.values_list("event__name", flat=True)) == [
         "booking.created"
     ]
+
+
+def _book(administration, rentable, days=0):
+    arrival = dt.date.today() + dt.timedelta(days=5 + days)
+    return booking_create(
+        administration=administration,
+        reservations=[
+            {
+                "rentable": rentable,
+                "arrival_date": arrival,
+                "departure_date": arrival + dt.timedelta(days=2),
+                "adults": 2,
+            }
+        ],
+    )
+
+
+def test_each_resource_is_rendered_once_per_write_and_events_carry_the_final_state(
+    administration, monkeypatch
+):
+    from apps.bookings.services.bookings import booking_update
+    from apps.webhooks import outbox
+    from apps.webhooks.models import Event
+
+    rentable = RentableFactory(
+        category__administration=administration, category__max_number_of_people=4
+    )
+    services.endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/in",
+        events=["*"],
+    )
+    rendered = []
+    real = outbox.resource_objects
+
+    def counting(instances):
+        rendered.extend((type(i).__name__, i.pk) for i in instances)
+        return real(instances)
+
+    monkeypatch.setattr(outbox, "resource_objects", counting)
+    with transaction.atomic(), outbox.collecting():
+        booking = _book(administration, rentable)
+        booking_update(booking=booking, notes="late arrival")
+        booking_update(booking=booking, notes="early arrival")
+
+    assert sorted(rendered) == sorted(set(rendered))  # no resource twice
+    events = list(Event.objects.order_by("occurred_at"))
+    assert [e.name for e in events] == [
+        "agenda_period.created",
+        "reservation.created",
+        "booking.created",
+        "booking.updated",
+        "booking.updated",
+    ]
+    booking_data = [e.data for e in events if e.name.startswith("booking.")]
+    assert all(d == booking_data[0] for d in booking_data)  # one rendering, shared
+    assert booking_data[0]["attributes"]["notes"] == "early arrival"
+    # each update reports its own change, not the sum of the write's changes
+    assert [e.changes["notes"] for e in events[3:]] == [
+        ["", "late arrival"],
+        ["late arrival", "early arrival"],
+    ]
+
+
+def test_events_of_work_undone_by_a_savepoint_are_not_stored(administration):
+    from apps.core.exceptions import DomainError
+    from apps.webhooks import outbox
+    from apps.webhooks.models import Event
+
+    rentable = RentableFactory(
+        category__administration=administration, category__max_number_of_people=4
+    )
+    endpoint = services.endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/in",
+        events=["*"],
+    )
+    with transaction.atomic(), outbox.collecting():
+        _book(administration, rentable)
+        with pytest.raises(DomainError):  # the same nights: 409, its savepoint rolled back
+            _book(administration, rentable)
+        try:
+            with transaction.atomic():  # a plain savepoint inside the batch, undone
+                _book(administration, rentable, days=10)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        _book(administration, rentable, days=20)
+
+    names = list(Event.objects.order_by("occurred_at").values_list("name", flat=True))
+    assert names == ["agenda_period.created", "reservation.created", "booking.created"] * 2
+    assert list(
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .order_by("sequence")
+        .values_list("sequence", flat=True)
+    ) == [1, 2, 3, 4, 5, 6]
+
+
+def test_endpoints_with_different_counts_are_numbered_in_one_flush(administration):
+    from apps.bookings.services.bookings import booking_create
+
+    rentable = RentableFactory(
+        category__administration=administration, category__max_number_of_people=4
+    )
+    everything = services.endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/all",
+        events=["*"],
+    )
+    bookings_only = services.endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/bookings",
+        events=["booking.created"],
+    )
+    _book(administration, rentable)
+    assert booking_create  # the service under test
+    _book(administration, rentable, days=10)
+
+    def numbers(endpoint):
+        return list(
+            WebhookDelivery.objects.filter(endpoint=endpoint)
+            .order_by("pk")
+            .values_list("sequence", "event__name")
+        )
+
+    assert [n for n, _ in numbers(everything)] == [1, 2, 3, 4, 5, 6]
+    assert numbers(bookings_only) == [(1, "booking.created"), (2, "booking.created")]
+    for delivery in WebhookDelivery.objects.all():
+        body = json.loads(delivery.body)
+        assert body["sequence"] == delivery.sequence
+        assert body["id"] == str(delivery.event_id)

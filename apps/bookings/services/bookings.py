@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from apps.administrations.models import Administration
@@ -36,6 +37,7 @@ from apps.customers.models import Customer
 from apps.customers.services import customer_create, customer_update
 from apps.rentables.models import Rentable
 from apps.stays.services import stay_check
+from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update, event_emit
 
 CENT = Decimal("0.01")
@@ -61,7 +63,7 @@ def apply_discount(amount: Decimal, discount: str) -> Decimal:
 
 def booking_recalculate(*, booking: Booking) -> Booking:
     """Derives the rent and the total from the active reservations; checks the downpayment."""
-    active = booking.reservations.exclude(state__in=RELEASED_STATES)
+    active = [r for r in _load_reservations(booking) if r.state not in RELEASED_STATES]
     booking.rent_total = sum((r.rent_price for r in active), Decimal(0)).quantize(CENT)
     booking.total = apply_discount(booking.rent_total, booking.discount)
     if booking.downpayment is not None:
@@ -75,6 +77,14 @@ def booking_recalculate(*, booking: Booking) -> Booking:
             )
     booking.save()
     return booking
+
+
+def _load_reservations(booking: Booking) -> list[Reservation]:
+    """Every stay of the booking, read now and kept as its prefetched ``reservations``, so
+    the next rendering of the booking (its webhook payload as the write ends) reads none."""
+    booking.__dict__.setdefault("_prefetched_objects_cache", {}).pop("reservations", None)
+    prefetch_related_objects([booking], "reservations")
+    return list(booking.reservations.all())
 
 
 # -- reservations -----------------------------------------------------------------------------
@@ -103,6 +113,7 @@ def _check_stay(booking: Booking, rentable: Rentable, adults: int, children: int
 
 
 @transaction.atomic
+@batched
 def reservation_add(
     *,
     booking: Booking,
@@ -156,6 +167,7 @@ def reservation_add(
 
 
 @transaction.atomic
+@batched
 def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
     """Changes a stay: new dates or another rentable re-claim the calendar (409 if taken)."""
     before = before_update(reservation, reservation.administration, "reservation.updated")
@@ -204,6 +216,7 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
 
 
 @transaction.atomic
+@batched
 def reservation_cancel(
     *, reservation: Reservation, reason: str = "", cancel_date: dt.date | None = None
 ) -> Reservation:
@@ -246,6 +259,7 @@ def _new_booking_nr(administration: Administration) -> str:
 
 
 @transaction.atomic
+@batched
 def booking_place(
     *,
     administration: Administration,
@@ -273,6 +287,7 @@ def booking_place(
 
 
 @transaction.atomic
+@batched
 def booking_customer_save(*, booking: Booking, **attributes) -> Customer:
     """Updates the booking's customer, or creates one and links it when it has none."""
     if booking.customer is not None:
@@ -283,6 +298,7 @@ def booking_customer_save(*, booking: Booking, **attributes) -> Customer:
 
 
 @transaction.atomic
+@batched
 def booking_create(
     *,
     administration: Administration,
@@ -357,6 +373,7 @@ def _mark_owner_reservation(booking: Booking) -> None:
 
 
 @transaction.atomic
+@batched
 def booking_update(*, booking: Booking, **attributes) -> Booking:
     """Changes attributes; a new ``state`` goes through ``booking_transition``. Emits
     booking.updated with the changes."""
@@ -382,6 +399,7 @@ def booking_update(*, booking: Booking, **attributes) -> Booking:
 
 
 @transaction.atomic
+@batched
 def booking_transition(
     *, booking: Booking, state: str, cancel_reason: str = "", cancel_date: dt.date | None = None
 ) -> Booking:

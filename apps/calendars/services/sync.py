@@ -38,6 +38,7 @@ from apps.calendars.services.feeds import FeedError, parse_feed
 from apps.core import outbound
 from apps.core.exceptions import PeriodClash
 from apps.core.tasks_on_commit import enqueue_on_commit
+from apps.webhooks.outbox import batched
 from apps.webhooks.services import event_emit, listened
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ def _sync(calendar: ExternalCalendar) -> SyncOutcome:
 
 
 @transaction.atomic
+@batched
 def _apply(calendar: ExternalCalendar, events: dict) -> SyncOutcome:
     """Upserts the periods by UID: new events create, changed ones move, vanished ones go."""
     outcome = SyncOutcome(ok=True)

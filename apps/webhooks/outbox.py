@@ -1,0 +1,353 @@
+"""The outbox's write path: a write's events collected in memory and stored in bulk once,
+before its transaction commits.
+
+Why a buffer: a booking write emits several events (the period, the stay, the booking), and
+writing each as it happens rendered its resource, bumped every endpoint's sequence and
+inserted its own rows. Collected, a write renders each resource once, bumps the sequences
+once and inserts all event rows and all delivery rows in one statement each.
+
+Where it is flushed: Django has no "before commit" hook, so the write services open the
+buffer themselves (``batched``, placed inside their ``transaction.atomic``). Services call
+services: only the outermost batch flushes, as its function returns and while its atomic
+block is still open, so the rows always go into the same transaction as the change. If
+that function raises, its atomic block rolls back and the buffer is dropped with it.
+
+Savepoints inside a batch: a caller may catch the error of an inner service (whose savepoint
+rolled back) and carry on. Each buffered event therefore leaves a no-op ``on_commit`` marker;
+Django discards the on-commit callbacks of a savepoint it rolls back, so at flush time an
+event whose marker is gone belonged to undone work and is left out. (The endpoint cache in
+``services._active_endpoints`` relies on the same bookkeeping.)
+
+An event emitted outside any batch (a plain ``transaction.atomic`` or no transaction) is
+written at once, as one flush of its own: correct everywhere, merely not shared.
+
+What an event carries: its resource as the transaction leaves it, rendered once at flush
+and shared by every event and endpoint of that resource. ``*.updated`` events compare the
+snapshot taken before their change with the snapshot before the next update of the same
+resource in the batch, or with the final rendering for the last one.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import uuid
+from collections import Counter
+
+import orjson
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.resources import resource_objects
+from apps.core.tasks_on_commit import enqueue_many_on_commit
+from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+
+
+class _Marker:
+    """A no-op on-commit callback whose presence says the emitting savepoint still stands."""
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        return None
+
+
+class Pending:
+    """An event waiting for its flush."""
+
+    __slots__ = (
+        "name",
+        "instance",
+        "key",
+        "administration_id",
+        "endpoints",
+        "before",
+        "data",
+        "occurred_at",
+        "marker",
+    )
+
+    def __init__(self, name, instance, administration_id, endpoints, before, data):
+        self.name = name
+        self.instance = instance
+        self.key = None if instance is None else (type(instance), instance.pk)
+        self.administration_id = administration_id
+        self.endpoints = endpoints
+        self.before = before
+        self.data = data
+        self.occurred_at = timezone.now()
+        self.marker = None
+
+
+class _Buffer:
+    __slots__ = ("depth", "pending")
+
+    def __init__(self):
+        self.depth = 0
+        self.pending: list[Pending] = []
+
+
+def _open_buffer(connection) -> _Buffer | None:
+    return getattr(connection, "_outbox_buffer", None)
+
+
+def batched(func):
+    """Collects the events emitted inside ``func``; the outermost batch writes them on a clean
+    exit. Use inside ``transaction.atomic`` (outside one it changes nothing)::
+
+        @transaction.atomic
+        @batched
+        def booking_create(...): ...
+    """
+
+    @functools.wraps(func)
+    def within_batch(*args, **kwargs):
+        with collecting():
+            return func(*args, **kwargs)
+
+    return within_batch
+
+
+class collecting:  # noqa: N801 - a context manager, named like a statement
+    """``with collecting():`` is what ``@batched`` does around its function."""
+
+    __slots__ = ("connection", "buffer")
+
+    def __enter__(self):
+        connection = self.connection = transaction.get_connection()
+        if not connection.in_atomic_block:
+            self.buffer = None  # no transaction to belong to: events are written at once
+            return self
+        buffer = _open_buffer(connection)
+        if buffer is None:
+            buffer = connection._outbox_buffer = _Buffer()
+        buffer.depth += 1
+        self.buffer = buffer
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        buffer = self.buffer
+        if buffer is None:
+            return False
+        buffer.depth -= 1
+        if buffer.depth:
+            return False
+        self.connection._outbox_buffer = None
+        if kind is None and buffer.pending:
+            flush(buffer.pending, self.connection)
+        return False
+
+
+def add(pending: Pending) -> bool:
+    """Buffers ``pending`` when a batch is open; False when it must be written now."""
+    connection = transaction.get_connection()
+    buffer = _open_buffer(connection)
+    if buffer is None or not connection.in_atomic_block:
+        return False
+    pending.marker = _Marker()
+    transaction.on_commit(pending.marker)
+    buffer.pending.append(pending)
+    return True
+
+
+def flush(pending: list[Pending], connection=None) -> list[Event]:
+    """Renders, numbers and stores the events that still stand; returns the events."""
+    connection = connection or transaction.get_connection()
+    if any(p.marker is not None for p in pending):
+        standing = {id(hook[1]) for hook in connection.run_on_commit}
+        pending = [p for p in pending if p.marker is None or id(p.marker) in standing]
+    if not pending:
+        return []
+    rendered = _render_once(pending)
+    events, recipients = [], []
+    following_before = {}
+    for p in reversed(pending):  # each update compares with the next snapshot of its resource
+        data = p.data if p.data is not None else rendered[p.key]
+        changes = None
+        if p.before is not None:
+            after = following_before.get(p.key) or data.get("attributes", {})
+            following_before[p.key] = p.before
+            changes = {
+                key: [p.before.get(key), value]
+                for key, value in after.items()
+                if p.before.get(key) != value and key != "updated_at"
+            }
+            if not changes:
+                continue  # an update that changed nothing emits nothing
+        events.append(
+            Event(
+                id=uuid.uuid4(),
+                administration_id=p.administration_id,
+                name=p.name,
+                occurred_at=p.occurred_at,
+                data=data,
+                changes=changes,
+            )
+        )
+        recipients.append(p.endpoints)
+    if not events:
+        return []
+    events.reverse()
+    recipients.reverse()
+    _store(events, recipients, connection)
+    return events
+
+
+def _render_once(pending: list[Pending]) -> dict:
+    """Each resource rendered once, from the instance last emitted for it."""
+    latest = {}
+    for p in pending:
+        if p.data is None:
+            latest[p.key] = p.instance
+    instances = []
+    for (_, pk), instance in latest.items():
+        if instance.pk is None:  # deleted later in the same transaction: render as it was
+            instance = copy.copy(instance)
+            instance.pk = pk
+        instances.append(instance)
+    return dict(zip(latest, resource_objects(instances), strict=True))
+
+
+STATEMENT_EVENTS = 500  # events per statement: a 10,000-event sync is 20 statements
+
+
+def _store(events: list[Event], recipients: list[list], connection) -> None:
+    from apps.webhooks.services import _not_enqueued
+    from apps.webhooks.tasks import deliver
+
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    delivery_ids = []
+    for start in range(0, len(events), STATEMENT_EVENTS):
+        chunk = slice(start, start + STATEMENT_EVENTS)
+        delivery_ids += write(events[chunk], recipients[chunk], connection)
+    enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
+
+
+def _body_head(event: Event) -> str:
+    """The delivery body up to its sequence number: ``head + str(sequence) + "}"`` is the
+    body, keys sorted (``sequence`` sorts last), exactly the bytes sent and signed."""
+    body = {
+        "id": str(event.id),
+        "event": event.name,
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "administration_id": str(event.administration_id),
+        "data": event.data,
+    }
+    if event.changes is not None:
+        body["changes"] = event.changes
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)[:-1].decode() + ',"sequence":'
+
+
+def _numbered(events, recipients):
+    """(event, endpoint id, head, place) per delivery, and each endpoint's count; ``place``
+    counts back from the endpoint's last delivery in this batch (0 = last)."""
+    counts = Counter(endpoint.pk for endpoints in recipients for endpoint in endpoints)
+    seen = Counter()
+    rows = []
+    for event, endpoints in zip(events, recipients, strict=True):
+        head = _body_head(event)
+        for endpoint in endpoints:
+            seen[endpoint.pk] += 1
+            rows.append((event, endpoint.pk, head, counts[endpoint.pk] - seen[endpoint.pk]))
+    return rows, counts
+
+
+def _write_portable(events, recipients, connection) -> list[int]:
+    """Three statements: the sequences, the events, the deliveries."""
+    rows, counts = _numbered(events, recipients)
+    last = advance_sequences(counts, connection)
+    Event.objects.bulk_create(events)
+    deliveries = []
+    for event, endpoint_id, head, place in rows:
+        sequence = last[endpoint_id] - place
+        deliveries.append(
+            WebhookDelivery(
+                endpoint_id=endpoint_id,
+                event_id=event.id,
+                sequence=sequence,
+                body=f"{head}{sequence}}}",
+                next_attempt_at=event.occurred_at,
+                enqueued_at=event.occurred_at,  # sent after commit; cleared if refused
+            )
+        )
+    return [delivery.pk for delivery in WebhookDelivery.objects.bulk_create(deliveries)]
+
+
+def _write_postgresql(events, recipients, connection) -> list[int]:
+    """One statement: the sequences move on, the events go in and the deliveries take their
+    numbers from the sequences' new values (bodies completed in SQL with the number)."""
+    rows, counts = _numbered(events, recipients)
+    quote = connection.ops.quote_name
+    endpoint_table = quote(WebhookEndpoint._meta.db_table)
+    event_table = quote(Event._meta.db_table)
+    delivery_table = quote(WebhookDelivery._meta.db_table)
+    params: list = []
+    steps = []
+    for endpoint_id, count in sorted(counts.items()):
+        steps.append("(%s::bigint, %s::bigint)")
+        params += [endpoint_id, count]
+    values = []
+    for event in events:
+        values.append("(%s::uuid, %s, %s, %s, %s::jsonb, %s::jsonb)")
+        params += [
+            event.id,
+            event.administration_id,
+            event.name,
+            event.occurred_at,
+            orjson.dumps(event.data).decode(),
+            None if event.changes is None else orjson.dumps(event.changes).decode(),
+        ]
+    now = timezone.now()
+    params.append(now)
+    numbered = []
+    for order, (event, endpoint_id, head, place) in enumerate(rows):
+        numbered.append("(%s, %s::bigint, %s::uuid, %s::bigint, %s::text, %s::timestamptz)")
+        params += [order, endpoint_id, event.id, place, head, event.occurred_at]
+    sql = f"""
+        WITH numbers AS (
+            UPDATE {endpoint_table} AS e SET last_sequence = e.last_sequence + n.count
+            FROM (VALUES {", ".join(steps)}) AS n (id, count)
+            WHERE e.id = n.id
+            RETURNING e.id, e.last_sequence
+        ), stored AS (
+            INSERT INTO {event_table} (id, administration_id, name, occurred_at, data, changes)
+            VALUES {", ".join(values)}
+        )
+        INSERT INTO {delivery_table} (
+            endpoint_id, event_id, sequence, body, status, attempts, next_attempt_at,
+            attempt_log, created_at, enqueued_at, claimed_by
+        )
+        SELECT d.endpoint_id, d.event_id, numbers.last_sequence - d.place,
+            d.head || (numbers.last_sequence - d.place)::text || '}}', 'pending', 0, d.at,
+            '[]'::jsonb, %s, d.at, ''
+        FROM (VALUES {", ".join(numbered)}) AS d (ord, endpoint_id, event_id, place, head, at)
+        JOIN numbers ON numbers.id = d.endpoint_id
+        ORDER BY d.ord
+        RETURNING id
+    """  # noqa: S608 - names from the models, values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def advance_sequences(counts: dict[int, int], connection=None) -> dict[int, int]:
+    """Moves each endpoint's ``last_sequence`` on by its count, all in one statement, and
+    returns the new values. The UPDATE holds those endpoint rows until commit, so concurrent
+    writers number their events in the order they commit, gap-free per endpoint; the hold
+    begins at the flush, at the very end of the write."""
+    connection = connection or transaction.get_connection()
+    table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
+    ids = sorted(counts)
+    placeholders = ", ".join(["%s"] * len(ids))
+    if len(set(counts.values())) == 1:
+        step, params = "%s", [next(iter(counts.values()))]
+    else:
+        step = "CASE id " + " ".join(["WHEN %s THEN %s"] * len(ids)) + " END"
+        params = [value for endpoint_id in ids for value in (endpoint_id, counts[endpoint_id])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_sequence = last_sequence + {step} "  # noqa: S608
+            f"WHERE id IN ({placeholders}) RETURNING id, last_sequence",
+            [*params, *ids],
+        )
+        return dict(cursor.fetchall())
