@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.selectors import holding_now
+from apps.core.deletion import instance_delete
 from apps.core.resources import resource_object
 from apps.rentables.models import Rentable
 from apps.stays import rules as stay_rules
@@ -120,6 +121,6 @@ def stay_rule_delete(*, rule: StayRule) -> None:
     """Removes an override (leaves a tombstone); emits stay_rule.deleted with its last state."""
     administration = rule.administration
     data = resource_object(rule) if listened(administration, "stay_rule.deleted") else None
-    rule.delete()  # the tombstone follows from deletion_register (apps.stays.apps)
+    instance_delete(instance=rule)  # leaves its tombstone (registered in apps.stays.apps)
     if data is not None:
         event_emit("stay_rule.deleted", instance=None, administration=administration, data=data)
