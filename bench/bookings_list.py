@@ -138,7 +138,23 @@ def same_resources(api: dict, plain: dict) -> bool:
     def index(document):
         return {(r["type"], r["id"]): r for r in [*document["data"], *document.get("included", [])]}
 
-    return index(api) == index(plain)
+    a, b = index(api), index(plain)
+    if a == b:
+        return True
+    for key in sorted(a.keys() | b.keys()):
+        if a.get(key) != b.get(key):
+            left, right = a.get(key) or {}, b.get(key) or {}
+            for member in ("attributes", "relationships", "links"):
+                x, y = left.get(member) or {}, right.get(member) or {}
+                for name in sorted(x.keys() | y.keys()):
+                    if x.get(name) != y.get(name):
+                        print(
+                            f"  differs: {key} {member}.{name}: api {x.get(name)!r} plain {y.get(name)!r}"
+                        )
+                        return False
+            print(f"  differs: {key} (present in one document only)")
+            return False
+    return False
 
 
 def main() -> None:

@@ -198,7 +198,7 @@ def plain_bookings(request):
                 "links": link("reservations", r.pk),
             }
         )
-    export_base = settings.API_BASE_URL.rstrip("/")
+    export_base = request.build_absolute_uri("/").rstrip("/")  # as the API builds it in a request
     for rentable in rentables.values():
         people = rentable.max_number_of_people
         included.append(
