@@ -42,6 +42,7 @@ ERROR_TYPES = {
 }
 CURSOR_SALT = "apps.core.pagination.cursor"
 DEEP_OFFSET = 1000  # from here a page-number page reads its ids first (see module doc)
+MAX_OFFSET = 2**63 - 1  # SQL's bigint: no table holds a row past it
 KEY_PREFIX = "_page_key_"
 
 
@@ -281,9 +282,9 @@ class JsonApiPagination(BasePagination):
         self.number = _positive_int(self.request, NUMBER_PARAM, 1)
         self.count, self.estimated = self._total(queryset)
         self.last = max(1, math.ceil(self.count / self.size))
-        if self.number > self.last and not self.estimated:
-            return []
         offset = (self.number - 1) * self.size
+        if self.number > self.last and (not self.estimated or offset + self.size > MAX_OFFSET):
+            return []
         if not hasattr(queryset, "query") or offset < DEEP_OFFSET:
             return list(queryset[offset : offset + self.size])
         # Deep: the ids alone walk the order's index, then only a page of rows is read.

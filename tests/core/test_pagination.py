@@ -412,3 +412,14 @@ def test_every_kind_of_sort_key_survives_a_cursor():
             pagination.decode_cursor(cursor, "page[after]", "a,-b"), values, strict=True
         )
     )
+
+
+def test_a_page_number_past_any_offset_is_an_empty_page(park, settings):
+    # given a total past the exact-count limit (estimated on PostgreSQL: no last page is known)
+    administration, api = park
+    settings.API_EXACT_COUNT_LIMIT = 3
+    # when a page is asked whose offset no database integer holds
+    response = api.get(_bookings(administration, f"page[size]=100&page[number]={10**20}"))
+    # then it is an empty page, not a database error
+    assert response.status_code == 200
+    assert response.doc["data"] == []
