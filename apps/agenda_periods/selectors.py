@@ -6,7 +6,9 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -65,6 +67,14 @@ def rentables_with_capacity(*, administration: Administration) -> QuerySet:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RentableRef:
+    """A free rentable when only its id is rendered (no ``include=available_rentables``)."""
+
+    pk: int
+    category_id: int
+
+
 def availability_search(
     *,
     administration: Administration,
@@ -73,50 +83,48 @@ def availability_search(
     categories: QuerySet,
     rentables: QuerySet,
     at: dt.datetime | None = None,
+    rentable_rows: bool = True,
 ) -> list[Availability]:
     """One entry per category: the active rentables no holding period overlaps, where the
     park's stay rules allow this stay now (``apps.stays``).
 
-    Two queries whatever the size of the park: the categories with the stay rules winning at
-    the arrival and the departure (correlated subqueries), then the free rentables (one NOT
-    EXISTS over the (rentable, start_date, end_date) index, the rentables' bookable windows,
-    and a NOT EXISTS per distinct turnover gap) of the categories whose rules allow the stay.
+    Three queries whatever the size of the park: the categories and the stay rules covering
+    the stay (``categories_with_stay_rules``; the rules are judged in Python by the functions
+    the booking service uses), then the free rentables of the categories whose rules allow
+    the stay. ``rentable_rows=False`` reads only their ids (``RentableRef``), for a response
+    that does not include them.
     """
     from apps.stays import rules as stay_rules
     from apps.stays.selectors import categories_with_stay_rules
     from apps.stays.services import moment_for
 
     moment = moment_for(administration, at)
-    categories = list(
-        categories_with_stay_rules(categories, arrival_date, departure_date).order_by("pk")
-    )
+    categories = categories_with_stay_rules(categories, arrival_date, departure_date)
     allowed: dict[int, int] = {}  # category id -> turnover gap
     for category in categories:
-        rules = stay_rules.annotated_rules(category)
+        rules = category.rules_for_stay
         if stay_rules.refusal(rules, arrival_date, departure_date, moment) is None:
             allowed[category.pk] = rules.turnover_gap_nights
-    free = (
-        rentables.filter(active=True, category_id__in=list(allowed))
-        .filter(
-            ~Exists(AgendaPeriod.objects.filter(blocking_overlaps(arrival_date, departure_date)))
+    by_category: dict[int, list] = defaultdict(list)
+    if allowed:
+        free = (
+            rentables.filter(active=True, category_id__in=list(allowed))
+            .filter(_within_window(arrival_date, departure_date))
+            .filter(_not_held(arrival_date, departure_date, allowed))
+            .order_by("category_id", "pk")
         )
-        .filter(_within_window(arrival_date, departure_date))
-        .order_by("category_id", "pk")
-    )
-    for gap in {gap for gap in allowed.values() if gap}:
-        in_gap = [pk for pk, g in allowed.items() if g == gap]
-        free = free.exclude(
-            Q(category_id__in=in_gap)
-            & Exists(AgendaPeriod.objects.filter(_stays_near(arrival_date, departure_date, gap)))
-        )
-    by_category: dict[int, list[Rentable]] = defaultdict(list)
-    for rentable in free if allowed else []:
-        by_category[rentable.category_id].append(rentable)
+        if rentable_rows:
+            for rentable in free:
+                by_category[rentable.category_id].append(rentable)
+        else:
+            for pk, category_id in free.values_list("pk", "category_id"):
+                by_category[category_id].append(RentableRef(pk, category_id))
     results = []
     for category in categories:
         found = by_category.get(category.pk, [])
-        for rentable in found:
-            rentable.category = category  # shared instance: no query when rendered
+        if rentable_rows:
+            for rentable in found:
+                rentable.category = category  # shared instance: no query when rendered
         results.append(Availability(category, arrival_date, departure_date, found))
     return results
 
@@ -129,17 +137,44 @@ def _within_window(arrival: dt.date, departure: dt.date) -> Q:
     )
 
 
-def _stays_near(arrival: dt.date, departure: dt.date, gap: int) -> Q:
-    """Another guest's stay on the outer rentable within ``gap`` nights of this one."""
-    span = dt.timedelta(days=gap)
-    return (
-        holding_now()
-        & Q(rentable_id=OuterRef("pk"), period_type=PeriodType.RESERVATION)
-        & (
-            Q(end_date__gt=arrival - span, end_date__lte=arrival)
-            | Q(start_date__gte=departure, start_date__lt=departure + span)
-        )
+def _not_held(arrival: dt.date, departure: dt.date, gaps: dict[int, int]) -> RawSQL:
+    """The outer rentable has no holding period overlapping the stay and, where its category
+    asks for a turnover gap of g nights, no other guest's stay ending or starting within g
+    nights of it (a stay meeting [arrival - g, departure + g)).
+
+    Plain SQL with the dates worked out here, so it reads the same on SQLite and PostgreSQL
+    and costs nothing to compile. Two NOT EXISTS, the gap's only when a category has one:
+    PostgreSQL probes the (rentable, end_date) index per rentable for the first, and looks
+    for stays near the few free rentables left; the ORM's ``Exists`` per gap, negated inside
+    an OR, became scans of every reservation."""
+    table, rentable = AgendaPeriod._meta.db_table, Rentable._meta.db_table
+    holding = (
+        f'SELECT 1 FROM "{table}" p WHERE p.rentable_id = "{rentable}".id AND p.blocking'
+        " AND (p.expires_at IS NULL OR p.expires_at > %s)"
     )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = f"NOT EXISTS ({holding} AND p.end_date > %s AND p.start_date < %s)"
+    params = [now, arrival, departure]
+    by_gap: dict[int, list[int]] = defaultdict(list)
+    for category_id, gap in sorted(gaps.items()):
+        if gap:
+            by_gap[gap].append(category_id)
+    if by_gap:
+        bounds, gap_params = [], [now]  # per category its gap's window, else the stay's
+        for date, sign in ((arrival, -1), (departure, 1)):
+            cases = []
+            for gap, category_ids in sorted(by_gap.items()):
+                listed = ", ".join(["%s"] * len(category_ids))
+                cases.append(f'WHEN "{rentable}".category_id IN ({listed}) THEN %s')
+                gap_params += [*category_ids, date + sign * dt.timedelta(days=gap)]
+            bounds.append(f"CASE {' '.join(cases)} ELSE %s END")
+            gap_params.append(date)
+        sql += (
+            f" AND NOT EXISTS ({holding} AND p.end_date > {bounds[0]}"
+            f" AND p.start_date < {bounds[1]} AND p.period_type = %s)"
+        )
+        params += [*gap_params, PeriodType.RESERVATION]
+    return RawSQL(sql, params, output_field=BooleanField())
 
 
 @dataclass

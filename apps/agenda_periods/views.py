@@ -103,7 +103,8 @@ class AvailabilityViewSet(ResourceListMixin, ResourceViewSet):
             self.request.query_params, queryset, request=self.request
         ).validate()
         categories = Category.objects.filter(administration=self.administration, archived=False)
-        if "category" in query.include_paths(self.request):  # rendered in full then
+        included = {path.split(".")[0] for path in query.include_paths(self.request)}
+        if "category" in included:  # rendered in full then
             categories = categories.prefetch_related("optional_amenities")
         return selectors.availability_search(
             administration=self.administration,
@@ -111,6 +112,7 @@ class AvailabilityViewSet(ResourceListMixin, ResourceViewSet):
             departure_date=search.form.cleaned_data["departure_date"],
             categories=search.filter_categories(categories),
             rentables=search.qs,
+            rentable_rows="available_rentables" in included,  # else their ids are enough
         )
 
 

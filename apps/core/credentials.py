@@ -22,6 +22,9 @@ class Credential:
     user_id: int | None = None
     api_key_id: int | None = None
     subscription_id: int | None = None
+    # administrations already read with the credential (id -> row), so a request in one of
+    # them does not read it again; only ever rows of ``grants``
+    loaded: Mapping[int, object] = field(default_factory=dict, compare=False, repr=False)
 
     def can_access(self, administration_id: int) -> bool:
         return administration_id in self.grants

@@ -161,7 +161,9 @@ class ResourceViewSet(viewsets.GenericViewSet):
         administration_id = query.parse_id(raw_id)
         if administration_id is None or not credential.can_access(administration_id):
             raise missing
-        administration = tenant_model().objects.filter(pk=administration_id).first()
+        administration = credential.loaded.get(administration_id)
+        if administration is None:  # not read along with the credential
+            administration = tenant_model().objects.filter(pk=administration_id).first()
         if administration is None:
             raise missing
         self.administration = administration

@@ -20,15 +20,16 @@ AccessToken = get_access_token_model()
 
 
 def api_key_find(raw: str) -> ApiKey | None:
-    """The active key for a raw secret, with its subscription and app; None when unknown."""
+    """The active key for a raw secret, with its subscription, app and administration (one
+    joined query); None when unknown."""
     prefix = split_key(raw)
     if prefix is None:
         return None
     key = (
-        ApiKey.objects.select_related("subscription__application")
+        ApiKey.objects.select_related("subscription__application", "subscription__administration")
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
-    )
+    )  # one query per request, never cached: a revoked key is refused at once
     if key is None or not hmac.compare_digest(key.key_hash, hash_key(raw)):
         return None
     return key
@@ -44,6 +45,7 @@ def credential_for_api_key(key: ApiKey) -> Credential:
         grants={subscription.administration_id: scopes},
         api_key_id=key.pk,
         subscription_id=subscription.pk,
+        loaded={subscription.administration_id: subscription.administration},
     )
 
 

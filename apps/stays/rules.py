@@ -95,24 +95,6 @@ def rules_at(
     return rules
 
 
-def annotated_rules(category) -> StayRules:
-    """The rules of a category from ``selectors.categories_with_stay_rules`` (no rentable
-    window), resolved as ``rules_at`` would."""
-    rules = category_rules(category)
-    if category.stay_rule_found:
-        changes = {"closed_to_arrival": bool(category.stay_rule_closed_to_arrival)}
-        if category.stay_rule_minimum is not None:
-            changes["minimum_nights"] = category.stay_rule_minimum
-        if category.stay_rule_maximum is not None:
-            changes["maximum_nights"] = category.stay_rule_maximum
-        if category.stay_rule_arrival_weekdays:
-            changes["arrival_weekdays"] = tuple(category.stay_rule_arrival_weekdays)
-        if category.stay_rule_departure_weekdays:
-            changes["departure_weekdays"] = tuple(category.stay_rule_departure_weekdays)
-        rules = replace(rules, **changes)
-    return replace(rules, closed_to_departure=bool(category.stay_rule_closed_to_departure))
-
-
 def _day(date: dt.date) -> str:
     return f"{WEEKDAYS[date.weekday()].capitalize()} {date.isoformat()}"
 

@@ -5,17 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import (
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    JSONField,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import QuerySet
 
+from apps.stays import rules
 from apps.stays.models import StayRule
 
 
@@ -40,28 +32,17 @@ def stay_rules_by_category(
     return found
 
 
-def _winning_at(date: dt.date) -> QuerySet:
-    """The stay rule of the outer category winning at ``date`` (shortest range, then newest)."""
-    length = ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
-    return StayRule.objects.filter(
-        category_id=OuterRef("pk"), start_date__lte=date, end_date__gt=date
-    ).order_by(length, "-pk")
-
-
 def categories_with_stay_rules(queryset: QuerySet, arrival: dt.date, departure: dt.date):
-    """Categories annotated with the overrides winning at the arrival and at the departure,
-    in the same query (correlated subqueries), for ``rules.annotated_rules``."""
-    at_arrival, at_departure = _winning_at(arrival), _winning_at(departure)
-    return queryset.annotate(
-        stay_rule_found=Exists(at_arrival),
-        stay_rule_minimum=Subquery(at_arrival.values("minimum_number_of_nights")[:1]),
-        stay_rule_maximum=Subquery(at_arrival.values("maximum_number_of_nights")[:1]),
-        stay_rule_arrival_weekdays=Subquery(
-            at_arrival.values("arrival_weekdays")[:1], output_field=JSONField()
-        ),
-        stay_rule_departure_weekdays=Subquery(
-            at_arrival.values("departure_weekdays")[:1], output_field=JSONField()
-        ),
-        stay_rule_closed_to_arrival=Subquery(at_arrival.values("closed_to_arrival")[:1]),
-        stay_rule_closed_to_departure=Subquery(at_departure.values("closed_to_departure")[:1]),
+    """The categories of ``queryset`` in id order, each with ``rules_for_stay``: its rules for the
+    stay [arrival, departure), overridden by the stay rules winning at the arrival and at the
+    departure (``rules.rules_at``, as the booking service resolves them). Two plain queries:
+    the categories, and the stay rules covering the stay's dates."""
+    categories = list(queryset.order_by("pk"))
+    overrides = stay_rules_by_category(
+        category_ids=[c.pk for c in categories], first=arrival, last=departure
     )
+    for category in categories:
+        category.rules_for_stay = rules.rules_at(
+            rules.category_rules(category), overrides.get(category.pk, ()), arrival, departure
+        )
+    return categories

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.agenda_periods.models import PeriodType
+from apps.stays.models import StayRule
 from tests.agenda_periods.factories import AgendaPeriodFactory
 from tests.jsonapi import error_codes
 from tests.rentables.factories import CategoryFactory, RentableFactory
@@ -140,9 +141,46 @@ def test_query_count_does_not_grow_with_the_park(api, administration, park):
 
     assert len(response.doc["data"]) == 7
     assert len(large.captured_queries) == len(small.captured_queries)
-    # the key, the administration, the free rentables, the categories and the included
-    # categories' amenities: the availability itself is two queries
+    # the key with its administration, the categories, their stay rules, the free rentables
+    # and the included categories' amenities: the availability itself is three queries
     assert len(large.captured_queries) == 5
+
+
+def test_exact_query_count_without_includes(api, administration, park):
+    # given: every branch of the search (a turnover gap, a stay rule, a held rentable)
+    park["lodge"].turnover_gap_nights = 2
+    park["lodge"].save()
+    StayRule.objects.create(
+        administration=administration, category=park["chalet"], start_date=d(0),
+        end_date=d(30), minimum_number_of_nights=2,
+    )  # fmt: skip
+    AgendaPeriodFactory(
+        rentable=park["lodges"][0],
+        period_type=PeriodType.RESERVATION,
+        start_date=d(8),
+        end_date=d(10),
+    )  # a stay one night after: inside the gap
+    path = (
+        f"/v3/administrations/{administration.pk}/availabilities?filter[arrival_date]={d(1)}"
+        f"&filter[departure_date]={d(7)}"
+    )
+    api.get(path)  # the key's first use is recorded once; measure the steady state
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = search(api, administration, d(1), d(7))
+
+    # then: the key with its administration, the categories, their stay rules and the free
+    # rentables' ids
+    assert len(queries.captured_queries) == 4
+    assert counts(response) == {str(park["chalet"].pk): 2, str(park["lodge"].pk): 1}
+    lodge = next(
+        row for row in response.doc["data"]
+        if row["relationships"]["category"]["data"]["id"] == str(park["lodge"].pk)
+    )  # fmt: skip
+    assert lodge["relationships"]["available_rentables"]["data"] == [
+        {"type": "rentable", "id": str(park["lodges"][1].pk)}
+    ]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.oauth.models import ApiKey, TokenGrant
@@ -206,3 +208,31 @@ class TestBearerTokens:
         response = JsonApiClient().bearer(token.token).get("/v3/administrations")
 
         assert error_codes(response) == ["APPLICATION_HALTED"]
+
+
+def test_a_key_and_its_administration_are_one_query_read_afresh_by_every_request(administration):
+    # given: a key that has been used (its last use is recorded at most once a minute)
+    key, raw = api_key_create(administration=administration, scopes="all")
+    client = JsonApiClient().authorize(raw)
+    path = f"/v3/administrations/{administration.pk}"
+    assert client.get(path).status_code == 200
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+
+    # then: the key, its app and its administration come in one query; the other one reads
+    # the resource asked for
+    assert response.status_code == 200
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert len(sqls) == 2
+    assert "oauth_apikey" in sqls[0] and "administrations_administration" in sqls[0]
+    assert "oauth_apikey" not in sqls[1]
+
+    # nothing is kept between requests: a renamed administration shows at once, and a key
+    # revoked between two requests is refused on the next one
+    administration.name = "Renamed park"
+    administration.save(update_fields=["name"])
+    assert client.get(path).doc["data"]["attributes"]["name"] == "Renamed park"
+    api_key_revoke(api_key=key)
+    assert client.get(path).status_code == 401
