@@ -17,6 +17,9 @@ IDENTITY = {
 
 
 class OperationsAutoSchema(ApiAutoSchema):
+    def _get_serializer(self):
+        return None  # the documents are described below, not by one resource's serializer
+
     def get_operation_id(self) -> str:
         return "operations_create"
 
