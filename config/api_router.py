@@ -1,6 +1,6 @@
 """Every /v3 resource, in one router (the OpenAPI document is generated from it)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from apps.administrations.views import AdministrationViewSet
@@ -15,6 +15,7 @@ from apps.agenda_periods.views import (
 from apps.agreements.views import AgreementViewSet, OwnerViewSet
 from apps.bookings.views import BookingViewSet, ReservationViewSet
 from apps.calendars.views import ExternalCalendarViewSet
+from apps.core.operations.views import OperationsViewSet
 from apps.customers.views import CustomerViewSet, LabelViewSet
 from apps.oauth.api import SubscriptionViewSet
 from apps.rentables.views import (
@@ -72,5 +73,11 @@ router.register(
 app_name = "v3"
 urlpatterns = [
     path("subscription", SubscriptionViewSet.as_view({"get": "current"}), name="subscription"),
+    # Atomic Operations: not a collection, so not in the router (whose walks expect one).
+    re_path(
+        rf"^{TENANT}/operations$",
+        OperationsViewSet.as_view({"post": "create"}, basename="operations"),
+        name="operations",
+    ),
     *router.urls,
 ]

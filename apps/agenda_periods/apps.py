@@ -20,3 +20,7 @@ class AgendaPeriodsConfig(AppConfig):
 
         # Webhook payloads render these models with these serializers (apps.core.resources).
         resource_serializer_register(AgendaPeriodSerializer)
+        from apps.agenda_periods import operations
+
+        # Maintenance and external-blocked periods through POST …/operations.
+        operations.register()

@@ -6,7 +6,10 @@ whatever the timing; on SQLite the transaction holds the write lock from its fir
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections import defaultdict
+from itertools import pairwise
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +21,7 @@ from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.core.deletion import instance_delete
 from apps.core.exceptions import PeriodClash
 from apps.core.resources import resource_object
-from apps.core.services import model_update
+from apps.core.services import for_item, model_update
 from apps.rentables.models import Rentable
 from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
@@ -99,6 +102,87 @@ def period_claim(period: AgendaPeriod) -> AgendaPeriod:
     return period
 
 
+BULK_BATCH_SIZE = 2000  # rows per INSERT statement of a bulk write
+
+
+def _overlapping(rows: list[AgendaPeriod], start_date: dt.date, end_date: dt.date):
+    """The first of ``rows`` (non-overlapping, by start) overlapping [start_date, end_date)."""
+    position = bisect.bisect_right(rows, start_date, key=lambda row: row.end_date)
+    if position < len(rows) and rows[position].start_date < end_date:
+        return rows[position]
+    return None
+
+
+def _clash_within(periods: list[AgendaPeriod]) -> None:
+    """Two of the new periods on one rentable overlapping each other: the later one fails."""
+    by_rentable = defaultdict(list)
+    for index, period in enumerate(periods):
+        by_rentable[period.rentable_id].append((period.start_date, period.end_date, index))
+    for rows in by_rentable.values():
+        rows.sort()
+        for (start, end, first), (next_start, _, second) in pairwise(rows):
+            if next_start < end:
+                error = PeriodClash(
+                    f"The dates clash with another new period ({start} to {end}) on rentable "
+                    f"{periods[first].rentable_id} in the same write."
+                )
+                error.item_index = max(first, second)
+                raise error
+
+
+def periods_claim(periods: list[AgendaPeriod]) -> None:
+    """``period_claim`` for many new blocking periods at once, in a fixed number of queries:
+    one read of what holds those rentables in the window, one update releasing expired holds in
+    the way, one insert per ``BULK_BATCH_SIZE`` rows. A clash raises ``PeriodClash`` with
+    ``item_index``. Must run inside the caller's transaction."""
+    _clash_within(periods)
+    if not periods:
+        return
+    now = timezone.now()
+    existing = AgendaPeriod.objects.filter(
+        rentable_id__in={p.rentable_id for p in periods},
+        blocking=True,
+        start_date__lt=max(p.end_date for p in periods),
+        end_date__gt=min(p.start_date for p in periods),
+    ).order_by("start_date", "pk")
+    holding, expired = defaultdict(list), defaultdict(list)
+    for row in existing:
+        gone = row.expires_at is not None and row.expires_at <= now
+        (expired if gone else holding)[row.rentable_id].append(row)
+    release = set()
+    for index, period in enumerate(periods):
+        clash = _overlapping(holding[period.rentable_id], period.start_date, period.end_date)
+        if clash is not None:
+            error = clash_error(clash)
+            error.item_index = index
+            raise error
+        rows = expired[period.rentable_id]
+        position = bisect.bisect_right(rows, period.start_date, key=lambda row: row.end_date)
+        while position < len(rows) and rows[position].start_date < period.end_date:
+            release.add(rows[position].pk)
+            position += 1
+    if release:
+        AgendaPeriod.objects.filter(pk__in=release).update(blocking=False, updated_at=now)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            AgendaPeriod.objects.bulk_create(periods, batch_size=BULK_BATCH_SIZE)
+    except IntegrityError:
+        # Lost a race on PostgreSQL: the constraint refused a row. Name the winner.
+        for period in periods:
+            period.pk = None
+        for index, period in enumerate(periods):
+            clash = find_clash(
+                rentable_id=period.rentable_id,
+                start_date=period.start_date,
+                end_date=period.end_date,
+            )
+            if clash is not None:
+                error = clash_error(clash)
+                error.item_index = index
+                raise error from None
+        raise
+
+
 def check_owner_rights(*, period_type: str, rentable: Rentable, start_date: dt.date) -> None:
     """An owner's own maintenance only while the rentable's agreement lets them
     (``NotPermitted`` otherwise), whichever door the period comes through."""
@@ -149,6 +233,31 @@ def agenda_period_create(
     period = period_claim(period)
     event_emit("agenda_period.created", instance=period, administration=administration)
     return period
+
+
+@transaction.atomic
+@batched
+def agenda_period_bulk_create(
+    *, administration: Administration, items: list[dict]
+) -> list[AgendaPeriod]:
+    """Blocks many date ranges at once (``items``: ``agenda_period_create``'s keyword arguments
+    each), with the same checks, in a fixed number of queries (``periods_claim``); all or none.
+    A refusal carries ``item_index``; emits one agenda_period.created per period. Returns the
+    periods in the order given."""
+    periods = []
+    for index, item in enumerate(items):
+        with for_item(index):
+            rentable = item["rentable"]
+            check_owner_rights(
+                period_type=item["period_type"], rentable=rentable, start_date=item["start_date"]
+            )
+            _check_rentable(administration, rentable)
+            validate_dates(start_date=item["start_date"], end_date=item["end_date"])
+            periods.append(AgendaPeriod(administration=administration, **item))
+    periods_claim(periods)
+    for period in periods:
+        event_emit("agenda_period.created", instance=period, administration=administration)
+    return periods
 
 
 @transaction.atomic

@@ -1,10 +1,12 @@
 """Content negotiation as JSON:API 1.1 §Content Negotiation words it.
 
 * A request body must be ``application/vnd.api+json``; with media type parameters other than
-  ``ext``/``profile``, or with an ``ext`` we do not support (we support none), the answer is 415.
-* ``Accept``: instances of the JSON:API media type with such parameters are ignored; when every
-  instance is so modified the answer is 406. ``*/*``, ``application/*``, ``application/json`` and
-  a missing header all get the JSON:API document.
+  ``ext``/``profile``, or with an ``ext`` the endpoint does not support, the answer is 415. The
+  resource endpoints support no extension; the operations endpoint supports, and requires, the
+  Atomic Operations extension (``AtomicContentNegotiation``).
+* ``Accept``: instances of the JSON:API media type with such parameters (or an unsupported
+  ``ext``) are ignored; when every instance is so modified the answer is 406. ``*/*``,
+  ``application/*``, ``application/json`` and a missing header all get the JSON:API document.
 """
 
 from __future__ import annotations
@@ -33,29 +35,41 @@ def _split(header: str) -> list[tuple[str, dict[str, str]]]:
     return entries
 
 
-def _jsonapi_instance_usable(params: dict[str, str]) -> bool:
-    params = {k: v for k, v in params.items() if k != "q"}
-    return set(params) <= {"profile"}  # no extensions are supported, profiles are ignored
+def _extensions(params: dict[str, str]) -> set[str]:
+    """The ``ext`` parameter's URIs (a space-separated list)."""
+    return set(params.get("ext", "").split())
 
 
 class JsonApiContentNegotiation(BaseContentNegotiation):
-    def select_parser(self, request, parsers):
+    #: extension URIs this endpoint applies (``ext`` in Content-Type and Accept)
+    extensions: frozenset[str] = frozenset()
+    #: the Content-Type this endpoint's request bodies must have
+    request_media_type = JSONAPI_MEDIA_TYPE
+
+    def _instance_usable(self, params: dict[str, str]) -> bool:
+        params = {k: v for k, v in params.items() if k != "q"}
+        return set(params) <= {"profile", "ext"} and _extensions(params) <= self.extensions
+
+    def content_type_check(self, request) -> bool:
+        """True for a JSON:API body this endpoint takes, False for another media type; a 415
+        for the JSON:API media type with parameters or extensions it does not support."""
         content_type = request.META.get("CONTENT_TYPE", "")
         entries = _split(content_type)
-        if not entries:
-            return None
-        media_type, params = entries[0]
-        if media_type != JSONAPI_MEDIA_TYPE:
-            return None
-        if set(params) - {"profile"}:
+        if not entries or entries[0][0] != JSONAPI_MEDIA_TYPE:
+            return False
+        params = entries[0][1]
+        if set(params) - {"profile", "ext"} or _extensions(params) != set(self.extensions):
             raise exceptions.UnsupportedMediaType(
                 content_type,
                 detail=(
-                    f"Content-Type '{content_type}' carries media type parameters this server "
-                    f"does not support; send '{JSONAPI_MEDIA_TYPE}'."
+                    f"Content-Type '{content_type}' carries media type parameters this "
+                    f"endpoint does not support; send '{self.request_media_type}'."
                 ),
             )
-        return parsers[0]
+        return True
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if self.content_type_check(request) else None
 
     def select_renderer(self, request, renderers, format_suffix=None):
         renderer = renderers[0]
@@ -65,7 +79,7 @@ class JsonApiContentNegotiation(BaseContentNegotiation):
             return renderer, renderer.media_type
         jsonapi = [params for media_type, params in entries if media_type == JSONAPI_MEDIA_TYPE]
         if jsonapi:
-            if any(_jsonapi_instance_usable(params) for params in jsonapi):
+            if any(self._instance_usable(params) for params in jsonapi):
                 return renderer, renderer.media_type
             raise exceptions.NotAcceptable(
                 f"Every '{JSONAPI_MEDIA_TYPE}' in Accept carries media type parameters "

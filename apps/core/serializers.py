@@ -299,6 +299,20 @@ class TenantRelatedField(Relationship):
             return queryset.none()
         return visibility.readable(view, queryset.model)
 
+    def to_internal_value(self, data):
+        # A bulk write (apps.core.operations) resolves the ids of many documents at once, with
+        # the same read queryset, into ``context["preloaded"]``: no query per document.
+        preloaded = (self.context.get("preloaded") or {}).get(self.queryset.model)
+        if (
+            preloaded is not None
+            and isinstance(data, dict)
+            and data.get("type") == self.get_resource_type_from_included_serializer()
+            and isinstance(data.get("id"), str)
+            and data["id"] in preloaded
+        ):
+            return preloaded[data["id"]]
+        return super().to_internal_value(data)
+
 
 def money(amount, currency: str) -> dict:
     """The vendor's money object: both members strings, never floats."""

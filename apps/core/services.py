@@ -40,3 +40,22 @@ def model_update(
         for name, value in many.items():
             getattr(instance, name).set(value)
     return changed
+
+
+class for_item:  # noqa: N801 - a context manager, named like a statement
+    """``with for_item(index):`` marks an error raised inside with ``item_index`` so that a bulk
+    service's caller knows which of its items was refused (the operations endpoint points the
+    error at that operation)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is not None and getattr(exc, "item_index", None) is None:
+            exc.item_index = self.index
+        return False

@@ -25,3 +25,8 @@ class WebhooksConfig(AppConfig):
         # Webhook payloads render these models with these serializers (apps.core.resources).
         resource_serializer_register(WebhookEndpointSerializer)
         resource_serializer_register(WebhookDeliverySerializer)
+        from apps.core.operations import batch_scope_register
+        from apps.webhooks.outbox import collecting
+
+        # An operations request stores all its events in one go, as one write service does.
+        batch_scope_register(collecting)

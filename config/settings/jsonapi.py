@@ -62,6 +62,11 @@ API_EXACT_COUNT_LIMIT = env.int("API_EXACT_COUNT_LIMIT", default=10000)
 # Longest filter value accepted; longer ones are 400 rather than a slow query.
 API_FILTER_VALUE_MAX_LENGTH = env.int("API_FILTER_VALUE_MAX_LENGTH", default=1000)
 API_FILTER_TERMS_MAX = env.int("API_FILTER_TERMS_MAX", default=100)
+# POST …/operations (Atomic Operations): most operations per request (a year of nightly
+# prices for 50 categories is 18,250), and its own body limit, above Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) that every other endpoint keeps; the proxy allows 10 MB.
+OPERATIONS_MAX_OPERATIONS = env.int("OPERATIONS_MAX_OPERATIONS", default=25_000)
+OPERATIONS_MAX_BODY_BYTES = env.int("OPERATIONS_MAX_BODY_BYTES", default=10 * 1024 * 1024)
 
 # Rate limits per credential (spec README §7): a moving window plus a per-minute burst cap.
 RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
