@@ -240,3 +240,30 @@ def refusal(
         or length_refusal(rules, (departure - arrival).days)
         or gap_refusal(rules.turnover_gap_nights, arrival, departure, neighbours)
     )
+
+
+def bookable_lengths(
+    base: StayRules,
+    overrides: Sequence,
+    arrival: dt.date,
+    moment: Moment,
+    *,
+    free_nights: int,
+    horizon: int,
+    neighbours: Sequence[tuple[dt.date, dt.date]] = (),
+) -> list[int]:
+    """The lengths (1 … ``horizon`` nights) of the stays starting on ``arrival`` the rules
+    allow, of those whose nights are free (``free_nights``: how many nights from ``arrival``
+    on no period holds). Each is judged by ``refusal`` exactly as the service judges it;
+    ``neighbours`` are the other guests' stays on the rentable, for the gap."""
+    at_arrival = rules_at(base, overrides, arrival)
+    if arrival_refusal(at_arrival, arrival, moment) is not None:
+        return []  # whatever the length (the service would refuse each the same way)
+    longest = min(horizon, free_nights, at_arrival.maximum_nights or horizon)
+    lengths = []
+    for nights in range(max(1, at_arrival.minimum_nights or 1), longest + 1):
+        departure = arrival + dt.timedelta(days=nights)
+        rules = rules_at(base, overrides, arrival, departure)
+        if refusal(rules, arrival, departure, moment, neighbours) is None:
+            lengths.append(nights)
+    return lengths
