@@ -126,3 +126,25 @@ def test_a_fieldset_without_the_rules_does_not_read_them(api, administration):
     # then
     assert plain == {5: {"available": True}, 6: {"available": False}}
     assert len(ruled.captured_queries) == len(queries.captured_queries) + 1
+
+
+def test_the_gap_is_judged_beyond_the_longest_stay_tried(api, administration, settings):
+    # given: stays of exactly 3 nights (the longest tried), two free nights between guests,
+    # and a guest arriving on day 14
+    settings.STAY_SEARCH_MAX_NIGHTS = 3
+    category = CategoryFactory(
+        administration=administration, minimum_number_of_nights=3, turnover_gap_nights=2
+    )
+    chalet = RentableFactory(category=category)
+    AgendaPeriod.objects.create(
+        administration=administration, rentable=chalet, period_type=PeriodType.RESERVATION,
+        start_date=TODAY + dt.timedelta(days=14), end_date=TODAY + dt.timedelta(days=16),
+    )  # fmt: skip
+
+    # when: the page ends on day 10, whose only stay (10-13) leaves one free night
+    days = calendar(api, administration, chalet, 5, 10)
+
+    # then
+    assert {n: d["minimum_stay"] for n, d in days.items()} == {
+        5: 3, 6: 3, 7: 3, 8: 3, 9: 3, 10: None
+    }  # fmt: skip
