@@ -74,6 +74,25 @@ def stay_refusal(
     return stay_rules.gap_refusal(gap, arrival_date, departure_date, neighbours)
 
 
+def rentables_lock(*, rentable_ids) -> None:
+    """Locks, in id order, the rows of those ``rentable_ids`` whose category asks for a
+    turnover gap: the rows ``stay_refusal`` locks one stay at a time.
+
+    A write judging several stays calls it first (inside its transaction), so two writes
+    over the same rentables queue on the lowest id instead of each holding one row the
+    other waits for (a deadlock). On SQLite the transaction's write lock already does it.
+    """
+    ids = sorted({pk for pk in rentable_ids if pk is not None})
+    if len(ids) < 2:
+        return  # one row: no order to keep
+    list(
+        Rentable.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, category__turnover_gap_nights__gt=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def stay_check(**kwargs) -> None:
     """``stay_refusal`` raising ``StayNotAllowed`` instead of returning it."""
     found = stay_refusal(**kwargs)

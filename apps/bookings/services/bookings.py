@@ -36,7 +36,7 @@ from apps.core.services import model_update
 from apps.customers.models import Customer
 from apps.customers.services import customer_create, customer_update
 from apps.rentables.models import Rentable
-from apps.stays.services import stay_check
+from apps.stays.services import rentables_lock, stay_check
 from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update, event_emit
 
@@ -339,6 +339,8 @@ def booking_create(
         owned_by_app_id=owned_by_app_id,
         **attributes,
     )
+    if _is_guest_stay(booking):  # the stays are judged one by one: their rows locked first
+        rentables_lock(rentable_ids=[spec["rentable"].pk for spec in reservations])
     for index, spec in enumerate(reservations):
         try:
             reservation_add(booking=booking, recalculate=False, **spec)
@@ -424,9 +426,14 @@ def booking_transition(
             else None
         )
         restoring = previous in RELEASED_STATES
-        for reservation in booking.reservations.select_related(
-            "agenda_period", "rentable__category", "rentable__administration"
-        ):
+        stays = list(
+            booking.reservations.select_related(
+                "agenda_period", "rentable__category", "rentable__administration"
+            )
+        )
+        if restoring and _is_guest_stay(booking):
+            rentables_lock(rentable_ids=[r.rentable_id for r in stays])
+        for reservation in stays:
             if reservation.state in RELEASED_STATES:
                 cancelled_with_booking = (reservation.cancel_reason, reservation.cancel_date) == (
                     booking.cancel_reason,
