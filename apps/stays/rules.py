@@ -36,11 +36,19 @@ class StayRules:
 
 @dataclass(frozen=True)
 class Moment:
-    """When a stay is asked for: the administration's local date, and the time of day in UTC
-    (the closing time of same-day bookings is written in UTC, ``14:00:00Z``)."""
+    """When a stay is asked for: the administration's local date, and the date and time of
+    day in UTC (the closing time of same-day bookings is written in UTC, ``14:00:00Z``).
+    ``utc_date`` None means the UTC date is the local one."""
 
     today: dt.date
     utc_time: dt.time
+    utc_date: dt.date | None = None
+
+    def has_passed(self, closing: dt.time) -> bool:
+        """Whether ``closing`` (UTC) of the local day ``today`` has passed. Near midnight the
+        UTC date differs from the local one: in Amsterdam 00:30 is 22:30 UTC of the day
+        before, before today's closing; in New York 20:00 is already tomorrow in UTC."""
+        return (self.utc_date or self.today, self.utc_time) >= (self.today, closing)
 
 
 def category_rules(category, rentable=None) -> StayRules:
@@ -142,7 +150,7 @@ def arrival_refusal(rules: StayRules, arrival: dt.date, moment: Moment) -> StayN
         if not rules.same_day_bookings_allowed:
             return StayNotAllowed("same_day", "Arrival today cannot be booked.")
         closing = rules.same_day_booking_closing_time
-        if closing is not None and moment.utc_time >= closing:
+        if closing is not None and moment.has_passed(closing):
             return StayNotAllowed(
                 "same_day",
                 f"Bookings for today close at {closing.strftime('%H:%M')} UTC.",

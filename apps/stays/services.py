@@ -22,10 +22,11 @@ from apps.webhooks.services import before_update, emit_update, event_emit, liste
 
 
 def moment_for(administration, at: dt.datetime | None = None) -> stay_rules.Moment:
-    """``at`` (default: now) as the administration's local date and the UTC time of day."""
+    """``at`` (default: now) as the administration's local date and the UTC date and time."""
     at = at or timezone.now()
     local = at.astimezone(zoneinfo.ZoneInfo(administration.timezone))
-    return stay_rules.Moment(today=local.date(), utc_time=at.astimezone(dt.UTC).time())
+    utc = at.astimezone(dt.UTC)
+    return stay_rules.Moment(today=local.date(), utc_time=utc.time(), utc_date=utc.date())
 
 
 def _neighbours(rentable_id, gap, arrival, departure, exclude_period_id):

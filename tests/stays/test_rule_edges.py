@@ -114,6 +114,34 @@ def test_same_day_bookings_close_at_the_closing_time_on_dst_change_days(at, expe
     assert refused(chalet, at.date() + dt.timedelta(days=1), at) is None
 
 
+def test_same_day_closing_time_is_that_of_the_local_day_when_utc_is_a_day_behind():
+    # given: 23:30 UTC is 00:30 of the next day in Amsterdam (summer), whose bookings close
+    # at 14:00 UTC that day: 14½ hours ahead
+    chalet = amsterdam_chalet(
+        same_day_bookings_allowed=True, same_day_booking_closing_time=dt.time(14, 0)
+    )
+    at = dt.datetime(2027, 7, 1, 23, 30, tzinfo=UTC)
+
+    assert refused(chalet, dt.date(2027, 7, 2), at) is None
+    assert refused(chalet, dt.date(2027, 7, 1), at) == "minimum_notice"  # yesterday, locally
+
+
+def test_same_day_closing_time_has_passed_when_utc_is_a_day_ahead():
+    # given: 20:00 in New York is 00:00 UTC of the next day: today's 14:00 UTC is long past
+    administration = AdministrationFactory(timezone="America/New_York")
+    chalet = RentableFactory(
+        category=CategoryFactory(
+            administration=administration,
+            same_day_bookings_allowed=True,
+            same_day_booking_closing_time=dt.time(14, 0),
+        )
+    )
+    at = dt.datetime(2027, 7, 2, 0, 0, tzinfo=UTC)
+
+    assert refused(chalet, dt.date(2027, 7, 1), at) == "same_day"
+    assert refused(chalet, dt.date(2027, 7, 2), at) is None
+
+
 def test_the_bookable_window_at_the_service():
     # given: nights from 2027-05-10 to 2027-05-20 inclusive
     chalet = amsterdam_chalet(same_day_bookings_allowed=True)
