@@ -210,6 +210,10 @@ class CalendarDays:
         page_rentables = {self.rentables[r].pk: self.rentables[r] for r, _ in cells}
         holding = self._periods(page_rentables.values(), lo, hi)
         bookable = self._bookable(page_rentables.values(), holding, lo, hi)
+        departures = {
+            pk: {arrival + dt.timedelta(days=n) for arrival, ns in found.items() for n in ns}
+            for pk, found in bookable.items()
+        }
         days = []
         for r, n in cells:
             rentable = self.rentables[r]
@@ -218,10 +222,7 @@ class CalendarDays:
                 (p for p in holding[rentable.pk] if p.start_date <= date < p.end_date), None
             )
             lengths = bookable[rentable.pk].get(date, [])
-            departing = any(
-                length in bookable[rentable.pk].get(date - dt.timedelta(days=length), ())
-                for length in range(1, self.horizon + 1)
-            )
+            departing = date in departures.get(rentable.pk, ())
             minimum = lengths[0] if lengths else None
             days.append(CalendarDay(rentable, date, period, bool(lengths), departing, minimum))
         return days

@@ -267,11 +267,19 @@ def bookable_lengths(
     at_arrival = rules_at(base, overrides, arrival)
     if arrival_refusal(at_arrival, arrival, moment) is not None:
         return []  # whatever the length (the service would refuse each the same way)
+    # ``rules_at`` with a departure differs only in closed_to_departure, which
+    # ``arrival_refusal`` does not read: the rest of ``refusal`` is judged per length
+    variants = {closed: replace(at_arrival, closed_to_departure=closed) for closed in (False, True)}
     longest = min(horizon, free_nights, at_arrival.maximum_nights or horizon)
     lengths = []
     for nights in range(max(1, at_arrival.minimum_nights or 1), longest + 1):
         departure = arrival + dt.timedelta(days=nights)
-        rules = rules_at(base, overrides, arrival, departure)
-        if refusal(rules, arrival, departure, moment, neighbours) is None:
+        at_departure = winning_override(overrides, departure) if overrides else None
+        rules = variants[at_departure is not None and bool(at_departure.closed_to_departure)]
+        if not (
+            departure_refusal(rules, departure)
+            or length_refusal(rules, nights)
+            or gap_refusal(rules.turnover_gap_nights, arrival, departure, neighbours)
+        ):
             lengths.append(nights)
     return lengths
