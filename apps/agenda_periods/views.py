@@ -20,6 +20,9 @@ from apps.core.views import (
 )
 from apps.rentables.models import Category
 
+#: calendar_day attributes that need the stay rules judged (a sparse fieldset may skip them)
+STAY_RULE_FIELDS = {"arrival_allowed", "departure_allowed", "minimum_stay"}
+
 AGENDA_SORT = ("start_date", "end_date", "period_type", "label", "created_at", "updated_at")
 
 
@@ -135,4 +138,11 @@ class CalendarDayViewSet(ResourceListMixin, ResourceViewSet):
             self.request.query_params, queryset, request=self.request
         ).validate()
         first, last = search.form.cleaned_data["date"]
-        return selectors.CalendarDays(list(search.qs), first, last)
+        fields = self.request.query_params.get("fields[calendar_day]")
+        return selectors.CalendarDays(
+            list(search.qs),
+            first,
+            last,
+            administration=self.administration,
+            with_rules=fields is None or bool(set(fields.split(",")) & STAY_RULE_FIELDS),
+        )

@@ -36,7 +36,7 @@ from apps.core.services import model_update
 from apps.customers.models import Customer
 from apps.customers.services import customer_create, customer_update
 from apps.rentables.models import Rentable
-from apps.stays.services import stay_check
+from apps.stays.services import rentables_lock, stay_check
 from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update, event_emit
 
@@ -339,6 +339,8 @@ def booking_create(
         owned_by_app_id=owned_by_app_id,
         **attributes,
     )
+    if _is_guest_stay(booking):  # the stays are judged one by one: their rows locked first
+        rentables_lock(rentable_ids=[spec["rentable"].pk for spec in reservations])
     for index, spec in enumerate(reservations):
         try:
             reservation_add(booking=booking, recalculate=False, **spec)
@@ -405,12 +407,15 @@ def booking_transition(
 ) -> Booking:
     """Moves the booking (and its stays) to ``state``.
 
-    Cancelling frees every night at once. Restoring (cancelled → confirmed/option) claims the
-    nights again and is a 409 when any of them were taken meanwhile. Illegal moves are 422
+    Cancelling frees every night at once. Restoring (cancelled → confirmed/option), or moving
+    on an option or concept whose hold has lapsed, claims the nights again: a 409 when any of
+    them were taken meanwhile, a 422 (``StayNotAllowed``) when the stay rules now forbid a
+    stay (a guest arrived too close for the turnover gap). Illegal moves are 422
     ``INVALID_STATE_TRANSITION``.
     """
     check_transition(booking.state, state)
     previous = booking.state
+    lapsed = previous in EXPIRING_STATES and _hold_lapsed(booking)
     if state == State.CANCELLED:
         for reservation in booking.reservations.exclude(state__in=RELEASED_STATES):
             _release(reservation, cancel_reason, cancel_date)
@@ -424,9 +429,16 @@ def booking_transition(
             else None
         )
         restoring = previous in RELEASED_STATES
-        for reservation in booking.reservations.select_related(
-            "agenda_period", "rentable__category", "rentable__administration"
-        ):
+        stays = list(
+            booking.reservations.select_related(
+                "agenda_period", "rentable__category", "rentable__administration"
+            )
+        )
+        # a restore, or an option whose hold lapsed, claims its nights anew: judged as new
+        judged = (restoring or lapsed) and _is_guest_stay(booking)
+        if judged:
+            rentables_lock(rentable_ids=[r.rentable_id for r in stays])
+        for reservation in stays:
             if reservation.state in RELEASED_STATES:
                 cancelled_with_booking = (reservation.cancel_reason, reservation.cancel_date) == (
                     booking.cancel_reason,
@@ -435,7 +447,7 @@ def booking_transition(
                 if not (restoring and cancelled_with_booking):
                     continue  # a stay cancelled on its own stays cancelled
             period = reservation.agenda_period
-            if restoring and _is_guest_stay(booking):
+            if judged:
                 stay_check(
                     rentable=reservation.rentable,
                     arrival_date=reservation.arrival_date,
@@ -460,6 +472,11 @@ def booking_transition(
     if state in (State.CONFIRMED, State.CANCELLED):
         event_emit(f"booking.{state}", instance=booking, administration=booking.administration)
     return booking
+
+
+def _hold_lapsed(booking: Booking) -> bool:
+    """The booking's hold on its nights has ended (the beat has not cancelled it yet)."""
+    return booking.option_expires_at is not None and booking.option_expires_at <= timezone.now()
 
 
 def booking_expire_options(*, now: dt.datetime | None = None, limit: int = 500) -> int:
