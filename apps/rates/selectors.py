@@ -109,3 +109,16 @@ def first_unpriced_night(
 
 def category_has_rates(*, category_id: int) -> bool:
     return Rate.objects.filter(category_id=category_id).exists()
+
+
+def availabilities_price(availabilities: list, *, administration, arrival_date, departure_date):
+    """Sets ``price`` (and ``currency``) on each availability of one stay: one query for all."""
+    prices = stay_prices(
+        category_ids=[a.category.pk for a in availabilities],
+        arrival_date=arrival_date,
+        departure_date=departure_date,
+    )
+    for availability in availabilities:
+        availability.price = prices.get(availability.category.pk)
+        availability.currency = administration.currency
+    return availabilities

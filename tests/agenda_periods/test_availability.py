@@ -59,6 +59,7 @@ def test_one_entry_per_category(api, administration, park):
         "departure_date": d(17).isoformat(),
         "nights": 7,
         "available_count": 2,
+        "price": None,  # the category keeps no rates
     }
     assert counts(response) == {str(park["chalet"].pk): 2, str(park["lodge"].pk): 2}
 
@@ -140,9 +141,9 @@ def test_query_count_does_not_grow_with_the_park(api, administration, park):
 
     assert len(response.doc["data"]) == 7
     assert len(large.captured_queries) == len(small.captured_queries)
-    # the key, the administration, the free rentables, the categories and the included
-    # categories' amenities: the availability itself is two queries
-    assert len(large.captured_queries) == 5
+    # the key, the administration, the free rentables, the categories, the prices and the
+    # included categories' amenities: the availability itself is two queries, its price one
+    assert len(large.captured_queries) == 6
 
 
 @pytest.mark.parametrize(
