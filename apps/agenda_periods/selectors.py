@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
@@ -46,6 +47,10 @@ class Availability:
     arrival_date: dt.date
     departure_date: dt.date
     available_rentables: list[Rentable] = field(default_factory=list)
+    # The stay's rent in this category (None: a night without a rate), set by the pricing
+    # step after the search (``apps.rates.selectors.availabilities_price``).
+    price: Decimal | None = None
+    currency: str = ""
 
     @property
     def pk(self) -> str:

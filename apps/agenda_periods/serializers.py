@@ -3,6 +3,7 @@ from rest_framework_json_api import serializers as jsonapi
 
 from apps.agenda_periods.models import AgendaPeriod
 from apps.core.serializers import (
+    MoneyField,
     OptionalOneRelationship,
     Relationship,
     ResourceSerializer,
@@ -50,6 +51,7 @@ class AvailabilitySerializer(jsonapi.Serializer):
     departure_date = serializers.DateField()
     nights = serializers.IntegerField()
     available_count = serializers.IntegerField()
+    price = MoneyField(currency_source="currency", read_only=True, allow_null=True)
     category = Relationship(read_only=True, model=Category)
     available_rentables = Relationship(read_only=True, many=True, model=Rentable)
 

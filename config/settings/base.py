@@ -33,6 +33,7 @@ LOCAL_APPS = [
     "apps.administrations",
     "apps.rentables",
     "apps.stays",
+    "apps.rates",
     "apps.agenda_periods",
     "apps.customers",
     "apps.bookings",
