@@ -20,6 +20,11 @@ class LocalizedField(models.JSONField):
         super().__init__(*args, **kwargs)
 
 
+#: Weekday names as the API writes them (``arrival_weekdays``…), Monday first like
+#: ``date.weekday()``.
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 class StringListField(models.JSONField):
     """A list of short strings (locale codes, tags), stored as a JSON array."""
 

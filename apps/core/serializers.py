@@ -236,11 +236,9 @@ class WeekdaysField(serializers.ListField):
     """Distinct lower-case English weekday names (``["friday", "saturday"]``); ``[]`` or null:
     any day."""
 
-    DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
     def __init__(self, **kwargs):
         child = serializers.ChoiceField(
-            self.DAYS,
+            core_models.WEEKDAYS,
             error_messages={
                 "invalid_choice": "'{input}' is not a weekday; use lower-case English names."
             },

@@ -8,10 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from apps.core.models import LocalizedField, StringListField, TimeStampedModel
-
-#: The names ``arrival_weekdays`` / ``departure_weekdays`` hold, Monday first (``date.weekday()``).
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from apps.core.models import WEEKDAYS, LocalizedField, StringListField, TimeStampedModel
 
 
 def validate_weekdays(value) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from apps.rentables.models import WEEKDAYS
+from apps.core.models import WEEKDAYS
 from apps.stays.exceptions import StayNotAllowed
 
 
