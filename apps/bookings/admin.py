@@ -3,8 +3,12 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from apps.bookings.models import Booking, Reservation, State
-from apps.bookings.services.bookings import booking_transition
-from apps.core.admin_tools import TenantAdmin, run_service
+from apps.bookings.services.bookings import (
+    booking_transition,
+    reservation_add,
+    reservation_update,
+)
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin, run_service
 
 
 class ReservationInline(admin.TabularInline):
@@ -137,8 +141,19 @@ class BookingAdmin(TenantAdmin):
         )
 
 
+#: What staff may change on a stay, as the API may: the rest follows from the services.
+STAY_FIELDS = (
+    "rentable", "arrival_date", "departure_date", "adults", "children", "babies", "pets",
+    "rent_price", "remote_reservation_nr",
+)  # fmt: skip
+
+
 @admin.register(Reservation)
-class ReservationAdmin(TenantAdmin):
+class ReservationAdmin(ServiceSaveMixin, TenantAdmin):
+    """A stay is added to a booking and changed by the same services as the API's: its nights
+    are claimed on the calendar, the park's stay rules judge new dates, the rates price it and
+    the webhooks hear of it. Refusals are form errors."""
+
     list_display = (
         "booking",
         "rentable",
@@ -153,24 +168,51 @@ class ReservationAdmin(TenantAdmin):
     list_filter = ("state",)
     search_fields = ("booking__booking_nr", "rentable__name", "remote_reservation_nr")
     list_select_related = ("booking", "rentable")
+    autocomplete_fields = ("booking", "rentable")
     date_hierarchy = "arrival_date"
     readonly_fields = (
-        "booking",
-        "rentable",
         "category",
         "agenda_period",
-        "arrival_date",
-        "departure_date",
         "state",
         "list_price",
+        "cancel_date",
+        "cancel_reason",
         "created_at",
         "updated_at",
     )
 
+    def get_fields(self, request, obj=None):
+        if obj is None:  # a new stay: the booking it joins, its stay; the services do the rest
+            return ("booking", *STAY_FIELDS)
+        return ("booking", *STAY_FIELDS, *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("booking", *self.readonly_fields)  # a stay does not move to another booking
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "rent_price" in form.base_fields:
+            field = form.base_fields["rent_price"]
+            field.required, field.initial = False, None
+            field.help_text = "Leave empty to charge the list price of the category's rates."
+        return form
+
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        if not change:
+            stay = {name: data[name] for name in STAY_FIELDS if data.get(name) is not None}
+            return reservation_add(booking=data["booking"], **stay)
+        reservation = Reservation.objects.select_related("booking", "agenda_period").get(
+            pk=form.instance.pk
+        )
+        changes = {name: data[name] for name in form.changed_data if name in STAY_FIELDS}
+        if not changes:
+            return reservation
+        return reservation_update(reservation=reservation, **changes)
+
     def has_delete_permission(self, request, obj=None):
         # A stay ends when its booking is cancelled, which frees its nights through the
         # calendar service; a delete would leave them blocked.
-        return False
-
-    def has_add_permission(self, request):
         return False
