@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from apps.bookings.models import Booking, Reservation, State
 from apps.bookings.services.bookings import (
     booking_transition,
+    booking_update,
     reservation_add,
     reservation_update,
 )
@@ -38,7 +39,10 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Booking)
-class BookingAdmin(TenantAdmin):
+class BookingAdmin(ServiceSaveMixin, TenantAdmin):
+    """Changes go through ``booking_update`` like the API's (the totals follow a new discount,
+    booking.updated is announced); state changes are the actions."""
+
     list_display = (
         "booking_nr",
         "customer",
@@ -59,10 +63,11 @@ class BookingAdmin(TenantAdmin):
         "reservations__rentable__name",
     )
     list_select_related = ("customer", "administration")
-    autocomplete_fields = ("administration", "customer", "owner")
+    autocomplete_fields = ("customer", "owner")
     date_hierarchy = "created_at"
     inlines = (ReservationInline,)
     readonly_fields = (
+        "administration",
         "booking_nr",
         "token",
         "state",
@@ -77,6 +82,11 @@ class BookingAdmin(TenantAdmin):
         "updated_at",
     )
     actions = ("confirm", "cancel", "restore")
+
+    def save_through_service(self, request, form, change):
+        booking = Booking.objects.get(pk=form.instance.pk)  # never added here: see below
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        return booking_update(booking=booking, **changes) if changes else booking
 
     def has_delete_permission(self, request, obj=None):
         # Bookings end by cancellation (the "cancel" action, as PATCH state in the API), which

@@ -101,6 +101,21 @@ class ServiceSaveMixin:
     def save_through_service(self, request, form, change: bool):
         raise NotImplementedError
 
+    @staticmethod
+    def form_values(form, change: bool) -> dict:
+        """The form's values for a create or update service: on a change only those that
+        changed; never the administration (a row stays in its own; a create takes it apart);
+        on an add no many-to-many values (the admin sets them once the row exists)."""
+        data, meta = form.cleaned_data, form._meta.model._meta
+        names = form.changed_data if change else list(data)
+        return {
+            name: data[name]
+            for name in names
+            if name in data
+            and name != "administration"
+            and (change or not meta.get_field(name).many_to_many)
+        }
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
 
@@ -113,8 +128,27 @@ class ServiceSaveMixin:
             {"_save_through_service": staticmethod(save)},
         )
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        tenant = any(field.name == "administration" for field in self.model._meta.fields)
+        if obj is not None and tenant and "administration" not in fields:
+            return (*fields, "administration")  # no service moves a row to another park
+        return fields
+
     def save_model(self, request, obj, form, change):
         """Nothing left to do: the service saved while the form was validated."""
+
+
+class WrittenByTheSystem:
+    """Rows the system keeps (tombstones, sequences, grants, idempotency records): staff read
+    them (and delete them where that is allowed), but add or change none, since no service
+    would check or announce it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class TenantAdmin(ServiceDeleteMixin, admin.ModelAdmin):

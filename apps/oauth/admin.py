@@ -4,6 +4,7 @@ from oauth2_provider.admin import ApplicationAdmin as DotApplicationAdmin
 from apps.core.admin_tools import (
     ServiceDeleteMixin,
     TenantAdmin,
+    WrittenByTheSystem,
     managed_administration_ids,
     run_service,
 )
@@ -84,16 +85,13 @@ class ApiKeyAdmin(TenantAdmin):
 
 
 @admin.register(TokenGrant)
-class TokenGrantAdmin(TenantAdmin):
+class TokenGrantAdmin(WrittenByTheSystem, TenantAdmin):
     list_display = ("access_token", "administration")
     list_select_related = ("access_token", "administration")
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ConsentedGrant)
-class ConsentedGrantAdmin(ServiceDeleteMixin, admin.ModelAdmin):
+class ConsentedGrantAdmin(WrittenByTheSystem, ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "administration_ids", "created_at")
 
     def has_module_permission(self, request):
