@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.administrations.models import Administration, Membership, Sequence
-from apps.core.admin_tools import TenantAdmin
+from apps.core.admin_tools import TenantAdmin, WrittenByTheSystem
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,10 +36,7 @@ class MembershipAdmin(TenantAdmin):
 
 
 @admin.register(Sequence)
-class SequenceAdmin(TenantAdmin):
+class SequenceAdmin(WrittenByTheSystem, TenantAdmin):
     list_display = ("administration", "name", "value")
     list_select_related = ("administration",)
     readonly_fields = ("administration", "name", "value")
-
-    def has_add_permission(self, request):
-        return False

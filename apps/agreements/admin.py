@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.agreements.models import OWNER_FLAGS, Agreement, Owner
-from apps.core.admin_tools import TenantAdmin
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin
 
 
 class AgreementForm(forms.ModelForm):
@@ -20,36 +20,25 @@ class AgreementForm(forms.ModelForm):
             *OWNER_FLAGS,
         )
 
-    def clean(self):
-        """The overlap rule, as a form error."""
-        from apps.agreements.services import _overlapping
-
-        data = super().clean()
-        if data.get("rentable") and data.get("active_from"):
-            probe = Agreement(
-                pk=self.instance.pk,
-                rentable=data["rentable"],
-                active_from=data["active_from"],
-                active_till=data.get("active_till"),
-            )
-            clash = _overlapping(probe)
-            if clash is not None:
-                raise forms.ValidationError(
-                    f"Overlaps {clash} ({clash.active_from} – {clash.active_till or 'open'})."
-                )
-        return data
-
 
 @admin.register(Owner)
-class OwnerAdmin(TenantAdmin):
+class OwnerAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = ("name", "email", "phone", "city", "administration")
     search_fields = ("name", "email", "phone")
     list_select_related = ("administration",)
     autocomplete_fields = ("administration",)
 
+    def save_through_service(self, request, form, change):
+        from apps.agreements.services import owner_create, owner_update
+
+        values = self.form_values(form, change)
+        if change:
+            return owner_update(owner=Owner.objects.get(pk=form.instance.pk), **values)
+        return owner_create(administration=form.cleaned_data["administration"], **values)
+
 
 @admin.register(Agreement)
-class AgreementAdmin(TenantAdmin):
+class AgreementAdmin(ServiceSaveMixin, TenantAdmin):
     form = AgreementForm
     list_display = (
         "name",
@@ -71,7 +60,7 @@ class AgreementAdmin(TenantAdmin):
     autocomplete_fields = ("administration", "owner", "rentable")
     date_hierarchy = "active_from"
 
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, form, change):
         from apps.agreements.services import agreement_save
 
-        agreement_save(agreement=obj)
+        return agreement_save(agreement=form.instance)

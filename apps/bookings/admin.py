@@ -3,8 +3,13 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from apps.bookings.models import Booking, Reservation, State
-from apps.bookings.services.bookings import booking_transition
-from apps.core.admin_tools import TenantAdmin, run_service
+from apps.bookings.services.bookings import (
+    booking_transition,
+    booking_update,
+    reservation_add,
+    reservation_update,
+)
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin, run_service
 
 
 class ReservationInline(admin.TabularInline):
@@ -34,7 +39,10 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Booking)
-class BookingAdmin(TenantAdmin):
+class BookingAdmin(ServiceSaveMixin, TenantAdmin):
+    """Changes go through ``booking_update`` like the API's (the totals follow a new discount,
+    booking.updated is announced); state changes are the actions."""
+
     list_display = (
         "booking_nr",
         "customer",
@@ -55,10 +63,11 @@ class BookingAdmin(TenantAdmin):
         "reservations__rentable__name",
     )
     list_select_related = ("customer", "administration")
-    autocomplete_fields = ("administration", "customer", "owner")
+    autocomplete_fields = ("customer", "owner")
     date_hierarchy = "created_at"
     inlines = (ReservationInline,)
     readonly_fields = (
+        "administration",
         "booking_nr",
         "token",
         "state",
@@ -73,6 +82,11 @@ class BookingAdmin(TenantAdmin):
         "updated_at",
     )
     actions = ("confirm", "cancel", "restore")
+
+    def save_through_service(self, request, form, change):
+        booking = Booking.objects.get(pk=form.instance.pk)  # never added here: see below
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        return booking_update(booking=booking, **changes) if changes else booking
 
     def has_delete_permission(self, request, obj=None):
         # Bookings end by cancellation (the "cancel" action, as PATCH state in the API), which
@@ -137,8 +151,19 @@ class BookingAdmin(TenantAdmin):
         )
 
 
+#: What staff may change on a stay, as the API may: the rest follows from the services.
+STAY_FIELDS = (
+    "rentable", "arrival_date", "departure_date", "adults", "children", "babies", "pets",
+    "rent_price", "remote_reservation_nr",
+)  # fmt: skip
+
+
 @admin.register(Reservation)
-class ReservationAdmin(TenantAdmin):
+class ReservationAdmin(ServiceSaveMixin, TenantAdmin):
+    """A stay is added to a booking and changed by the same services as the API's: its nights
+    are claimed on the calendar, the park's stay rules judge new dates, the rates price it and
+    the webhooks hear of it. Refusals are form errors."""
+
     list_display = (
         "booking",
         "rentable",
@@ -153,24 +178,51 @@ class ReservationAdmin(TenantAdmin):
     list_filter = ("state",)
     search_fields = ("booking__booking_nr", "rentable__name", "remote_reservation_nr")
     list_select_related = ("booking", "rentable")
+    autocomplete_fields = ("booking", "rentable")
     date_hierarchy = "arrival_date"
     readonly_fields = (
-        "booking",
-        "rentable",
         "category",
         "agenda_period",
-        "arrival_date",
-        "departure_date",
         "state",
         "list_price",
+        "cancel_date",
+        "cancel_reason",
         "created_at",
         "updated_at",
     )
 
+    def get_fields(self, request, obj=None):
+        if obj is None:  # a new stay: the booking it joins, its stay; the services do the rest
+            return ("booking", *STAY_FIELDS)
+        return ("booking", *STAY_FIELDS, *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("booking", *self.readonly_fields)  # a stay does not move to another booking
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "rent_price" in form.base_fields:
+            field = form.base_fields["rent_price"]
+            field.required, field.initial = False, None
+            field.help_text = "Leave empty to charge the list price of the category's rates."
+        return form
+
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        if not change:
+            stay = {name: data[name] for name in STAY_FIELDS if data.get(name) is not None}
+            return reservation_add(booking=data["booking"], **stay)
+        reservation = Reservation.objects.select_related("booking", "agenda_period").get(
+            pk=form.instance.pk
+        )
+        changes = {name: data[name] for name in form.changed_data if name in STAY_FIELDS}
+        if not changes:
+            return reservation
+        return reservation_update(reservation=reservation, **changes)
+
     def has_delete_permission(self, request, obj=None):
         # A stay ends when its booking is cancelled, which frees its nights through the
         # calendar service; a delete would leave them blocked.
-        return False
-
-    def has_add_permission(self, request):
         return False

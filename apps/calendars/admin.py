@@ -1,13 +1,17 @@
 from django.contrib import admin
 
 from apps.calendars.models import ExternalCalendar
-from apps.calendars.services.calendars import external_calendar_delete
+from apps.calendars.services.calendars import (
+    external_calendar_create,
+    external_calendar_delete,
+    external_calendar_update,
+)
 from apps.calendars.services.sync import external_calendar_request_sync
-from apps.core.admin_tools import TenantAdmin, run_service
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin, run_service
 
 
 @admin.register(ExternalCalendar)
-class ExternalCalendarAdmin(TenantAdmin):
+class ExternalCalendarAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = ("__str__", "rentable", "active", "last_synced", "error", "sync_requested_at")
     list_filter = ("active",)
     search_fields = ("name", "ical_url", "rentable__name")
@@ -26,6 +30,15 @@ class ExternalCalendarAdmin(TenantAdmin):
         "sync_lease_until",
     )
     actions = ("sync_now",)
+
+    def save_through_service(self, request, form, change):
+        values = self.form_values(form, change)
+        if change:
+            calendar = ExternalCalendar.objects.get(pk=form.instance.pk)
+            return external_calendar_update(calendar=calendar, **values)
+        return external_calendar_create(
+            administration=form.cleaned_data["administration"], **values
+        )
 
     def delete_through_service(self, request, obj):
         external_calendar_delete(calendar=obj)

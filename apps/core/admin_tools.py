@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -52,6 +52,103 @@ class ServiceDeleteMixin:
                 reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
             )
         return super().response_delete(request, obj_display, obj_id)
+
+
+def _add_refusal(form, exc: Exception) -> None:
+    """A service's refusal as form errors: on the field it names when the form shows that
+    field, else above the form."""
+    if isinstance(exc, DomainError):
+        errors = {exc.field: [exc.message]}
+    elif hasattr(exc, "error_dict"):
+        errors = exc.error_dict
+    else:
+        errors = {None: exc.error_list}
+    for name, found in errors.items():
+        field = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        form.add_error(field, ValidationError(list(found)))
+
+
+class _ServiceSavedForm:
+    """Put in front of an admin's model form by ``ServiceSaveMixin``: once the form's own
+    checks pass, the service writes, and whatever it refuses becomes a form error."""
+
+    _save_through_service = None  # set on the class ``ServiceSaveMixin.get_form`` makes
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.instance = self._save_through_service(self)
+        except (DomainError, ValidationError) as exc:
+            _add_refusal(self, exc)
+
+
+class ServiceSaveMixin:
+    """Adds and changes in the back-office go through the services, like the API's.
+
+    The service runs while the form is validated, not in ``save_model``: by then Django has
+    decided the form is valid, and a refusal (dates taken, a stay rule, a price missing) could
+    only be a 500 or a message over a page that says "changed successfully". Run here, the
+    refusal is a form error on the field it names, and the service's own savepoint has undone
+    its writes; the admin's transaction (``changeform_view`` is atomic) holds the rest.
+
+    ``save_through_service(request, form, change)`` reads ``form.cleaned_data`` (and
+    ``form.changed_data``), calls the service and returns the saved row. ``form.instance``
+    already carries the form's values: a change passes the service the row as stored, so
+    the service sees what changed (and emits it)."""
+
+    def save_through_service(self, request, form, change: bool):
+        raise NotImplementedError
+
+    @staticmethod
+    def form_values(form, change: bool) -> dict:
+        """The form's values for a create or update service: on a change only those that
+        changed; never the administration (a row stays in its own; a create takes it apart);
+        on an add no many-to-many values (the admin sets them once the row exists)."""
+        data, meta = form.cleaned_data, form._meta.model._meta
+        names = form.changed_data if change else list(data)
+        return {
+            name: data[name]
+            for name in names
+            if name in data
+            and name != "administration"
+            and (change or not meta.get_field(name).many_to_many)
+        }
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        def save(form):
+            return self.save_through_service(request, form, change)
+
+        return type(
+            form_class.__name__,
+            (_ServiceSavedForm, form_class),
+            {"_save_through_service": staticmethod(save)},
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        tenant = any(field.name == "administration" for field in self.model._meta.fields)
+        if obj is not None and tenant and "administration" not in fields:
+            return (*fields, "administration")  # no service moves a row to another park
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        """Nothing left to do: the service saved while the form was validated."""
+
+
+class WrittenByTheSystem:
+    """Rows the system keeps (tombstones, sequences, grants, idempotency records): staff read
+    them (and delete them where that is allowed), but add or change none, since no service
+    would check or announce it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class TenantAdmin(ServiceDeleteMixin, admin.ModelAdmin):

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from apps.core.admin_tools import TenantAdmin
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin
 from apps.customers.models import Customer, Label
 
 
 @admin.register(Customer)
-class CustomerAdmin(TenantAdmin):
+class CustomerAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = (
         "debtor_code",
         "first_name",
@@ -23,23 +23,27 @@ class CustomerAdmin(TenantAdmin):
     readonly_fields = ("debtor_code", "created_at", "updated_at")
     date_hierarchy = "created_at"
 
-    def save_model(self, request, obj, form, change):
+    def save_through_service(self, request, form, change):
         from apps.customers.services import customer_create, customer_update
 
-        fields = {
-            f: form.cleaned_data[f]
-            for f in form.changed_data
-            if f not in ("labels", "administration")
-        }
+        data = form.cleaned_data
+        fields = {f: data[f] for f in form.changed_data if f != "administration"}
         if change:
-            customer_update(customer=obj, **fields)
-        else:
-            created = customer_create(administration=obj.administration, **fields)
-            obj.pk, obj.debtor_code = created.pk, created.debtor_code
+            customer = Customer.objects.get(pk=form.instance.pk)
+            return customer_update(customer=customer, **fields)
+        return customer_create(administration=data["administration"], **fields)
 
 
 @admin.register(Label)
-class LabelAdmin(TenantAdmin):
+class LabelAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = ("name", "color", "administration")
     search_fields = ("name",)
     list_select_related = ("administration",)
+
+    def save_through_service(self, request, form, change):
+        from apps.customers.services import label_create, label_update
+
+        values = self.form_values(form, change)
+        if change:
+            return label_update(label=Label.objects.get(pk=form.instance.pk), **values)
+        return label_create(administration=form.cleaned_data["administration"], **values)

@@ -4,6 +4,7 @@ from oauth2_provider.admin import ApplicationAdmin as DotApplicationAdmin
 from apps.core.admin_tools import (
     ServiceDeleteMixin,
     TenantAdmin,
+    WrittenByTheSystem,
     managed_administration_ids,
     run_service,
 )
@@ -64,7 +65,7 @@ class SubscriptionAdmin(TenantAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(TenantAdmin):
+class ApiKeyAdmin(WrittenByTheSystem, TenantAdmin):
     administration_path = "subscription__administration"
     list_display = ("prefix", "name", "subscription", "last_used_at", "revoked_at", "created_at")
     list_filter = ("revoked_at",)
@@ -72,9 +73,8 @@ class ApiKeyAdmin(TenantAdmin):
     list_select_related = ("subscription__application", "subscription__administration")
     readonly_fields = ("prefix", "key_hash", "last_used_at", "revoked_at", "created_at")
     actions = ("revoke",)
-
-    def has_add_permission(self, request):
-        return False  # keys are issued with create_api_key, which shows the secret once
+    # Keys are issued with create_api_key, which shows the secret once; their scopes are
+    # what the key holder was granted then. Staff revoke them (the action) or delete them.
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request, queryset):
@@ -84,16 +84,13 @@ class ApiKeyAdmin(TenantAdmin):
 
 
 @admin.register(TokenGrant)
-class TokenGrantAdmin(TenantAdmin):
+class TokenGrantAdmin(WrittenByTheSystem, TenantAdmin):
     list_display = ("access_token", "administration")
     list_select_related = ("access_token", "administration")
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ConsentedGrant)
-class ConsentedGrantAdmin(ServiceDeleteMixin, admin.ModelAdmin):
+class ConsentedGrantAdmin(WrittenByTheSystem, ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("code", "administration_ids", "created_at")
 
     def has_module_permission(self, request):

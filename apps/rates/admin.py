@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_tools import TenantAdmin
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin
 from apps.rates import services
 from apps.rates.models import Rate
 
@@ -8,7 +8,7 @@ EDITABLE = ("start_date", "end_date", "price_per_night", "minimum_number_of_nigh
 
 
 @admin.register(Rate)
-class RateAdmin(TenantAdmin):
+class RateAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = (
         "category",
         "start_date",
@@ -21,15 +21,15 @@ class RateAdmin(TenantAdmin):
     autocomplete_fields = ("administration", "category")
     date_hierarchy = "start_date"
 
-    def save_model(self, request, obj, form, change):
-        values = {name: getattr(obj, name) for name in EDITABLE}
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        values = {name: data[name] for name in EDITABLE}
         if change:
-            services.rate_update(rate=Rate.objects.get(pk=obj.pk), category=obj.category, **values)
-        else:
-            created = services.rate_create(
-                administration=obj.administration, category=obj.category, **values
-            )
-            obj.pk = created.pk
+            rate = Rate.objects.get(pk=form.instance.pk)
+            return services.rate_update(rate=rate, category=data["category"], **values)
+        return services.rate_create(
+            administration=data["administration"], category=data["category"], **values
+        )
 
     def delete_model(self, request, obj):
         services.rate_delete(rate=obj)

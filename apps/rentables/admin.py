@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from apps.core.admin_tools import ServiceDeleteMixin, TenantAdmin, run_service
+from apps.core.admin_tools import ServiceDeleteMixin, ServiceSaveMixin, TenantAdmin, run_service
 from apps.rentables import services
 from apps.rentables.models import AdministrationAmenity, Amenity, AmenityOption, Category, Rentable
 
@@ -31,7 +31,7 @@ class AdministrationAmenityAdmin(TenantAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(TenantAdmin):
+class CategoryAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = (
         "name_en",
         "reference",
@@ -47,6 +47,15 @@ class CategoryAdmin(TenantAdmin):
     filter_horizontal = ("optional_amenities",)
     date_hierarchy = "created_at"
 
+    def save_through_service(self, request, form, change):
+        values = self.form_values(form, change)
+        if change:
+            category = Category.objects.get(pk=form.instance.pk)
+            return services.category_update(category=category, **values)
+        return services.category_create(
+            administration=form.cleaned_data["administration"], **values
+        )
+
     def delete_through_service(self, request, obj):
         services.category_delete(category=obj)
 
@@ -56,7 +65,7 @@ class CategoryAdmin(TenantAdmin):
 
 
 @admin.register(Rentable)
-class RentableAdmin(TenantAdmin):
+class RentableAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = (
         "name",
         "reference",
@@ -71,6 +80,15 @@ class RentableAdmin(TenantAdmin):
     autocomplete_fields = ("administration", "category")
     readonly_fields = ("ical_export_token",)
     actions = ("rotate_ical_token",)
+
+    def save_through_service(self, request, form, change):
+        values = self.form_values(form, change)
+        if change:
+            rentable = Rentable.objects.get(pk=form.instance.pk)
+            return services.rentable_update(rentable=rentable, **values)
+        return services.rentable_create(
+            administration=form.cleaned_data["administration"], **values
+        )
 
     def delete_through_service(self, request, obj):
         if not services.rentable_delete(rentable=obj):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_tools import TenantAdmin
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin
 from apps.stays import services
 from apps.stays.models import StayRule
 
@@ -11,7 +11,7 @@ EDITABLE = (
 
 
 @admin.register(StayRule)
-class StayRuleAdmin(TenantAdmin):
+class StayRuleAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = (
         "category",
         "start_date",
@@ -26,17 +26,15 @@ class StayRuleAdmin(TenantAdmin):
     autocomplete_fields = ("administration", "category")
     date_hierarchy = "start_date"
 
-    def save_model(self, request, obj, form, change):
-        values = {name: getattr(obj, name) for name in EDITABLE}
+    def save_through_service(self, request, form, change):
+        data = form.cleaned_data
+        values = {name: data[name] for name in EDITABLE}
         if change:
-            services.stay_rule_update(
-                rule=StayRule.objects.get(pk=obj.pk), category=obj.category, **values
-            )
-        else:
-            created = services.stay_rule_create(
-                administration=obj.administration, category=obj.category, **values
-            )
-            obj.pk = created.pk
+            rule = StayRule.objects.get(pk=form.instance.pk)
+            return services.stay_rule_update(rule=rule, category=data["category"], **values)
+        return services.stay_rule_create(
+            administration=data["administration"], category=data["category"], **values
+        )
 
     def delete_model(self, request, obj):
         services.stay_rule_delete(rule=obj)

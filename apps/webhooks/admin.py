@@ -1,9 +1,8 @@
 from django.contrib import admin
 
-from apps.core.admin_tools import TenantAdmin, run_service
+from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin, run_service
 from apps.webhooks import services
 from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
-from apps.webhooks.signing import new_secret
 
 
 class ReadOnly:
@@ -18,7 +17,7 @@ class ReadOnly:
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(TenantAdmin):
+class WebhookEndpointAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = (
         "url",
         "administration",
@@ -42,16 +41,20 @@ class WebhookEndpointAdmin(TenantAdmin):
         "owner_scopes",
     )
 
-    def save_model(self, request, obj, form, change):
-        if not change or {"url", "events"} & set(form.changed_data):
-            # Staff chose what is sent where: the endpoint reads what staff reads.
-            for name, value in services.staff_owner().items():
-                setattr(obj, name, value)
-            obj.owner_user = request.user
-            obj.owner_api_key = None
-        if not obj.secret:
-            obj.secret = new_secret()
-        super().save_model(request, obj, form, change)
+    def save_through_service(self, request, form, change):
+        # Staff chose what is sent where: the endpoint reads what staff reads.
+        owner = {**services.staff_owner(), "owner_user": request.user, "owner_api_key": None}
+        values = self.form_values(form, change)
+        if change:
+            endpoint = WebhookEndpoint.objects.get(pk=form.instance.pk)
+            return services.endpoint_update(endpoint=endpoint, owner=owner, **values)
+        application = values.pop("application", None)
+        return services.endpoint_create(
+            administration=form.cleaned_data["administration"],
+            application_id=application.pk if application else None,
+            owner=owner,
+            **values,
+        )
 
 
 @admin.register(Event)
