@@ -5,16 +5,14 @@ constraint is what decides.
 """
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from django.db import connection
 
 from apps.agenda_periods.models import AgendaPeriod
 from apps.oauth.services import api_key_create
 from tests.factories import AdministrationFactory
+from tests.racing import race
 from tests.rentables.factories import RentableFactory
 
 ATTEMPTS = 24
@@ -27,15 +25,9 @@ def test_overlapping_creates_racing_each_other_leave_exactly_one(live_server):
     rentable = RentableFactory(category__administration=administration)
     _, key = api_key_create(administration=administration, scopes="all")
     url = f"{live_server.url}/v3/administrations/{administration.pk}/maintenance_agenda_periods"
-    headers = {
-        "X-API-KEY": key,
-        "Content-Type": "application/vnd.api+json",
-        "Accept": "application/vnd.api+json",
-    }
     today = dt.date.today()
-    start_line = threading.Barrier(ATTEMPTS)
 
-    def attempt(i: int) -> requests.Response:
+    def document(i: int) -> dict:
         # every window contains the nights +12 and +13, so each pair overlaps
         start = today + dt.timedelta(days=10 + i % 3)
         end = today + dt.timedelta(days=14 + i % 2)
@@ -52,12 +44,10 @@ def test_overlapping_creates_racing_each_other_leave_exactly_one(live_server):
                 },
             }
         }
-        start_line.wait(timeout=30)
-        return requests.post(url, json=body, headers=headers, timeout=60)
+        return body
 
     # when
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        responses = list(pool.map(attempt, range(ATTEMPTS)))
+    responses = race(key, [("post", url, document(i)) for i in range(ATTEMPTS)])
 
     # then
     statuses = [r.status_code for r in responses]

@@ -1,10 +1,6 @@
 """Bookings through HTTP: reading, filters, includes, rules, scopes, visibility, races."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,6 +11,7 @@ from apps.oauth.services import api_key_create
 from tests.bookings.helpers import booking_document, guest, stay
 from tests.factories import AdministrationFactory, ApplicationFactory
 from tests.jsonapi import JsonApiClient
+from tests.racing import race
 from tests.rentables.factories import CategoryFactory, RentableFactory
 
 pytestmark = pytest.mark.django_db
@@ -364,24 +361,16 @@ def test_racing_bookings_for_the_same_nights_leave_exactly_one(live_server):
     )
     _, key = api_key_create(administration=administration, scopes="all")
     url = f"{live_server.url}/v3/administrations/{administration.pk}/bookings"
-    headers = {
-        "X-API-KEY": key,
-        "Content-Type": "application/vnd.api+json",
-        "Accept": "application/vnd.api+json",
-    }
     attempts = 20
-    start_line = threading.Barrier(attempts)
-
-    def attempt(i):
-        body = booking_document(
+    documents = [
+        booking_document(
             customer=guest(f"g{i}", last_name=f"Guest {i}"),
             stays=[stay(rentable, 10 + i % 2, 14, f"r{i}")],
         )
-        start_line.wait(timeout=30)
-        return requests.post(url, json=body, headers=headers, timeout=60)
+        for i in range(attempts)
+    ]
 
-    with ThreadPoolExecutor(max_workers=attempts) as pool:
-        statuses = [r.status_code for r in pool.map(attempt, range(attempts))]
+    statuses = [r.status_code for r in race(key, [("post", url, d) for d in documents])]
 
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == attempts - 1, statuses

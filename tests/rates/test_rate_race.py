@@ -5,15 +5,13 @@ exclusion constraint decide, on SQLite the serialized write transactions.
 """
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 
 from apps.oauth.services import api_key_create
 from apps.rates.models import Rate
 from tests.factories import AdministrationFactory
+from tests.racing import race
 from tests.rentables.factories import CategoryFactory
 
 ATTEMPTS = 12
@@ -26,15 +24,9 @@ def test_overlapping_rates_racing_each_other_leave_exactly_one(live_server):
     category = CategoryFactory(administration=administration)
     _, key = api_key_create(administration=administration, scopes="all")
     url = f"{live_server.url}/v3/administrations/{administration.pk}/rates"
-    headers = {
-        "X-API-KEY": key,
-        "Content-Type": "application/vnd.api+json",
-        "Accept": "application/vnd.api+json",
-    }
     today = dt.date.today()
-    start_line = threading.Barrier(ATTEMPTS)
 
-    def attempt(i: int) -> requests.Response:
+    def document(i: int) -> dict:
         # every range holds the nights +12 and +13, so each pair overlaps
         body = {
             "data": {
@@ -49,12 +41,10 @@ def test_overlapping_rates_racing_each_other_leave_exactly_one(live_server):
                 },
             }
         }
-        start_line.wait(timeout=30)
-        return requests.post(url, json=body, headers=headers, timeout=60)
+        return body
 
     # when
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        responses = list(pool.map(attempt, range(ATTEMPTS)))
+    responses = race(key, [("post", url, document(i)) for i in range(ATTEMPTS)])
 
     # then
     statuses = [r.status_code for r in responses]

@@ -2,11 +2,8 @@
 leave too few free nights between them never both succeed (run on SQLite and PostgreSQL)."""
 
 import datetime as dt
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from django.db import connection
 
 from apps.agenda_periods.models import AgendaPeriod
@@ -15,6 +12,7 @@ from apps.bookings.services.bookings import booking_create, booking_transition
 from apps.oauth.services import api_key_create
 from tests.bookings.helpers import TODAY, day
 from tests.factories import AdministrationFactory
+from tests.racing import race
 from tests.rentables.factories import CategoryFactory, RentableFactory
 
 ATTEMPTS = 16
@@ -31,14 +29,8 @@ def test_racing_stays_closer_than_the_gap_leave_exactly_one(live_server):
     # lock would serialize the racers before they reach the calendar
     bookings = [booking_create(administration=administration) for _ in range(ATTEMPTS)]
     url = f"{live_server.url}/v3/administrations/{administration.pk}/reservations"
-    headers = {
-        "X-API-KEY": key,
-        "Content-Type": "application/vnd.api+json",
-        "Accept": "application/vnd.api+json",
-    }
-    start_line = threading.Barrier(ATTEMPTS)
 
-    def attempt(i: int) -> requests.Response:
+    def document(i: int) -> dict:
         # nights 10-11 or 13-14: no overlap between the two kinds, one free night between them
         arrival = 10 if i % 2 else 13
         body = {
@@ -51,12 +43,10 @@ def test_racing_stays_closer_than_the_gap_leave_exactly_one(live_server):
                 },
             }
         }
-        start_line.wait(timeout=30)
-        return requests.post(url, json=body, headers=headers, timeout=60)
+        return body
 
     # when
-    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        responses = list(pool.map(attempt, range(ATTEMPTS)))
+    responses = race(key, [("post", url, document(i)) for i in range(ATTEMPTS)])
 
     # then
     statuses = [r.status_code for r in responses]
@@ -101,26 +91,18 @@ def test_restoring_two_stay_bookings_in_opposite_orders_never_deadlocks(live_ser
         )
         for n in range(ROUNDS)
     ]
-    headers = {
-        "X-API-KEY": key,
-        "Content-Type": "application/vnd.api+json",
-        "Accept": "application/vnd.api+json",
-    }
     base = f"{live_server.url}/v3/administrations/{administration.pk}/bookings"
 
-    def restore(booking, start_line) -> requests.Response:
+    def restore(booking) -> tuple[str, str, dict]:
         body = {
             "data": {"type": "booking", "id": str(booking.pk), "attributes": {"state": "confirmed"}}
         }
-        start_line.wait(timeout=30)
-        return requests.patch(f"{base}/{booking.pk}", json=body, headers=headers, timeout=60)
+        return "patch", f"{base}/{booking.pk}", body
 
     # when: each round's two restores start together
     statuses = []
     for pair in rounds:
-        start_line = threading.Barrier(2)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            responses = list(pool.map(restore, pair, [start_line] * 2))
+        responses = race(key, [restore(booking) for booking in pair])
         statuses.append([r.status_code for r in responses])
 
     # then: every restore went through, none was a deadlock's 503
