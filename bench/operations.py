@@ -100,6 +100,14 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--nights", type=int, default=365)
     parser.add_argument("--no-webhook", action="store_true")
+    parser.add_argument(
+        "--idempotency-key",
+        action="store_true",
+        help="send an Idempotency-Key (the answer is kept)",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="cProfile the request; print N lines"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -128,12 +136,24 @@ def main() -> None:
         for n in range(args.nights)
     ]
     body = json.dumps({"atomic:operations": operations})
-    client = Client(HTTP_X_API_KEY=key, HTTP_ACCEPT=ATOMIC)
+    headers = {"HTTP_X_API_KEY": key, "HTTP_ACCEPT": ATOMIC}
+    if args.idempotency_key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = f"bench-{time.time()}"
+    client = Client(**headers)
     path = f"/v3/administrations/{admin.pk}/operations"
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         response = client.generic("POST", path, body, ATOMIC)
+        if profiler is not None:
+            profiler.disable()
         total = time.perf_counter() - started
     assert response.status_code == 200, response.content[:500]
     results = json.loads(response.content)["atomic:results"]
@@ -161,6 +181,12 @@ def main() -> None:
         ).most_common(5):
             print(count, sql)
     print(f"queries: {len(statements)} {kinds}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if profiler is not None:
+        import pstats
+
+        for order in ("cumulative", "tottime"):
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(args.profile)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,9 @@ class Pending:
         "marker",
     )
 
-    def __init__(self, name, instance, administration_id, endpoints, before, data):
+    def __init__(
+        self, name, instance, administration_id, endpoints, before, data, occurred_at=None
+    ):
         self.name = name
         self.instance = instance
         self.key = None if instance is None else (type(instance), instance.pk)
@@ -75,7 +77,7 @@ class Pending:
         self.endpoints = endpoints
         self.before = before
         self.data = data
-        self.occurred_at = timezone.now()
+        self.occurred_at = occurred_at or timezone.now()
         self.marker = None
 
 
@@ -148,6 +150,41 @@ def add(pending: Pending) -> bool:
     transaction.on_commit(pending.marker)
     buffer.pending.append(pending)
     return True
+
+
+def add_many(pending: list[Pending]) -> bool:
+    """``add`` for the events of one write at once, sharing one savepoint marker."""
+    connection = transaction.get_connection()
+    buffer = _open_buffer(connection)
+    if buffer is None or not connection.in_atomic_block:
+        return False
+    marker = _Marker()
+    transaction.on_commit(marker)
+    for p in pending:
+        p.marker = marker
+    buffer.pending.extend(pending)
+    return True
+
+
+def events_emit(name: str, *, instances: list, administration) -> None:
+    """``event_emit(name, instance=…, administration=administration)`` for each of
+    ``instances``, the rows of one bulk write: the subscribed endpoints are looked up once and
+    the events share their moment and their savepoint marker. Nothing is written when no
+    endpoint listens."""
+    from apps.webhooks.events import EVENTS
+    from apps.webhooks.services import _active_endpoints
+
+    assert name in EVENTS, f"unregistered event {name}"
+    endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
+    if not endpoints or not instances:
+        return
+    now = timezone.now()
+    pending = [
+        Pending(name, instance, administration.pk, endpoints, None, None, occurred_at=now)
+        for instance in instances
+    ]
+    if not add_many(pending):
+        flush(pending)
 
 
 def flush(pending: list[Pending], connection=None) -> list[Event]:
