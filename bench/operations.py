@@ -180,6 +180,9 @@ def main() -> None:
             q["sql"][:160] for q in ctx.captured_queries
         ).most_common(5):
             print(count, sql)
+        print("slowest:")
+        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+            print(f"  {float(q['time']) * 1000:7.0f} ms  {q['sql'][:110]}")
     print(f"queries: {len(statements)} {kinds}")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if profiler is not None:

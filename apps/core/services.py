@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import json
+import uuid
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
 
 def model_update(
@@ -126,3 +130,112 @@ def _value_key(value):
     except TypeError:
         return None
     return (type(value), value)
+
+
+# -- bulk inserts -------------------------------------------------------------------------------
+
+BULK_INSERT_ROWS = 20_000  # rows per statement on PostgreSQL (the values travel as arrays)
+
+
+def bulk_cursor():
+    """A cursor for statements whose parameters are large arrays. On PostgreSQL it binds them
+    on the server: psycopg's default client-side binding (which Django uses) would write every
+    element into the SQL text first. Same connection and transaction as every other cursor,
+    and wrapped like them (queries are logged and timed the same way)."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
+def bulk_insert(instances: list[models.Model], *, batch_size: int = 2000) -> list[models.Model]:
+    """``bulk_create`` of new instances of one model, for bulk services. On PostgreSQL the rows
+    go in as one ``INSERT … SELECT FROM UNNEST(arrays) RETURNING id`` per
+    ``BULK_INSERT_ROWS`` rows (what Django's bulk_create does there), each column sent as one
+    array literal built here: each field's value is prepared once per distinct value, and no
+    array is bound element by element. Elsewhere it is ``bulk_create(batch_size=…)``. Sets
+    the primary keys."""
+    if not instances:
+        return instances
+    model = type(instances[0])
+    connection = transaction.get_connection()
+    pk = model._meta.pk
+    if connection.vendor != "postgresql" or not isinstance(pk, models.AutoField):
+        return model.objects.bulk_create(instances, batch_size=batch_size)
+    fields = [f for f in model._meta.concrete_fields if f is not pk and not f.generated]
+    quote = connection.ops.quote_name
+    casts = [f"%s::{f.db_type(connection).split('(')[0]}[]" for f in fields]
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"SELECT * FROM UNNEST({', '.join(casts)}) RETURNING {quote(pk.column)}"
+    )
+    columns = [_column(f, instances, connection) for f in fields]
+    with bulk_cursor() as cursor:
+        for start in range(0, len(instances), BULK_INSERT_ROWS):
+            stop = start + BULK_INSERT_ROWS
+            cursor.execute(sql, [array_param(column[start:stop]) for column in columns])
+            ids = cursor.fetchall()
+            for instance, (value,) in zip(instances[start:stop], ids, strict=True):
+                setattr(instance, pk.attname, value)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return instances
+
+
+def _column(field, instances, connection) -> list:
+    """``field``'s database value for each instance, as Django's bulk_create prepares it
+    (``pre_save`` then ``get_db_prep_save``), prepared once per distinct value; JSON as its
+    text."""
+    plain = type(field).pre_save is models.Field.pre_save
+    attname = field.attname
+    memo: dict = {}
+    column = []
+    for instance in instances:
+        value = getattr(instance, attname) if plain else field.pre_save(instance, True)
+        key = _value_key(value)
+        prepared = memo.get(key, _MISSING) if key is not None else _MISSING
+        if prepared is _MISSING:
+            prepared = field.get_db_prep_save(value, connection)
+            if hasattr(prepared, "obj") and hasattr(prepared, "dumps"):  # psycopg's Jsonb
+                prepared = (prepared.dumps or json.dumps)(prepared.obj)
+            if key is not None:
+                memo[key] = prepared
+        column.append(prepared)
+    return column
+
+
+_LITERAL_TYPES = (int, float, decimal.Decimal, dt.date, dt.time, uuid.UUID)
+
+
+def array_param(values: list):
+    """``values`` as one PostgreSQL array literal (``{"a","b",NULL}``) when every element is
+    a plain value (text, number, boolean, date/time, UUID, None), so a long array is one
+    string to send rather than an element-by-element bind; otherwise ``values`` as they are.
+    Cast it to the column's array type in the SQL (``%s::date[]``)."""
+    tokens = []
+    cache: dict = {}  # repeated values (dates, numbers) are written once
+    for value in values:
+        if isinstance(value, str):
+            token = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        elif value is None:
+            token = "NULL"
+        elif isinstance(value, _LITERAL_TYPES):
+            key = (type(value), value)
+            token = cache.get(key)
+            if token is None:
+                if isinstance(value, bool):
+                    text = "t" if value else "f"
+                elif isinstance(value, dt.date | dt.time):
+                    text = value.isoformat()
+                else:
+                    text = str(value)
+                token = cache[key] = '"' + text.replace('"', '\\"') + '"'
+        else:
+            return values
+        tokens.append(token)
+    return "{" + ",".join(tokens) + "}"

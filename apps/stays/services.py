@@ -13,7 +13,7 @@ from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.selectors import holding_now
 from apps.core.deletion import instance_delete
 from apps.core.resources import resource_object
-from apps.core.services import for_item, instances_clean
+from apps.core.services import bulk_insert, for_item, instances_clean
 from apps.rentables.models import Rentable
 from apps.stays import rules as stay_rules
 from apps.stays.exceptions import StayNotAllowed
@@ -122,7 +122,7 @@ def stay_rule_bulk_create(*, administration, items: list[dict]) -> list[StayRule
         if rule.start_date >= rule.end_date:
             with for_item(index):
                 raise ValidationError({"end_date": "end_date must be after start_date."})
-    StayRule.objects.bulk_create(rules, batch_size=BULK_BATCH_SIZE)
+    bulk_insert(rules, batch_size=BULK_BATCH_SIZE)
     events_emit("stay_rule.created", instances=rules, administration=administration)
     return rules
 

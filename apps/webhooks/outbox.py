@@ -39,6 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.resources import resource_objects
+from apps.core.services import array_param, bulk_cursor
 from apps.core.tasks_on_commit import enqueue_many_on_commit
 from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
@@ -246,16 +247,20 @@ def _render_once(pending: list[Pending]) -> dict:
 
 
 STATEMENT_EVENTS = 500  # events per statement: a 10,000-event sync is 20 statements
+# On PostgreSQL a statement's values are a handful of arrays, whatever their length.
+STATEMENT_EVENTS_POSTGRESQL = 20_000
 
 
 def _store(events: list[Event], recipients: list[list], connection) -> None:
     from apps.webhooks.services import _not_enqueued
     from apps.webhooks.tasks import deliver
 
-    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    postgresql = connection.vendor == "postgresql"
+    write = _write_postgresql if postgresql else _write_portable
+    size = STATEMENT_EVENTS_POSTGRESQL if postgresql else STATEMENT_EVENTS
     delivery_ids = []
-    for start in range(0, len(events), STATEMENT_EVENTS):
-        chunk = slice(start, start + STATEMENT_EVENTS)
+    for start in range(0, len(events), size):
+        chunk = slice(start, start + size)
         delivery_ids += write(events[chunk], recipients[chunk], connection)
     enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
 
@@ -312,57 +317,67 @@ def _write_portable(events, recipients, connection) -> list[int]:
 
 def _write_postgresql(events, recipients, connection) -> list[int]:
     """One statement: the sequences move on, the events go in and the deliveries take their
-    numbers from the sequences' new values (bodies completed in SQL with the number)."""
+    numbers from the sequences' new values (bodies completed in SQL with the number).
+
+    The values travel as a few array literals (``array_param``) bound on the server
+    (``bulk_cursor``), not as a placeholder per value. Each event's delivery body up to its
+    number (its "head", see ``_body_head``) is sent once: it holds the event's data and
+    changes, which the event row takes from it (``(head || '0}')::jsonb``), so a payload is
+    not sent twice."""
     rows, counts = _numbered(events, recipients)
     quote = connection.ops.quote_name
     endpoint_table = quote(WebhookEndpoint._meta.db_table)
     event_table = quote(Event._meta.db_table)
     delivery_table = quote(WebhookDelivery._meta.db_table)
-    params: list = []
-    steps = []
-    for endpoint_id, count in sorted(counts.items()):
-        steps.append("(%s::bigint, %s::bigint)")
-        params += [endpoint_id, count]
-    values = []
-    for event in events:
-        values.append("(%s::uuid, %s, %s, %s, %s::jsonb, %s::jsonb)")
-        params += [
-            event.id,
-            event.administration_id,
-            event.name,
-            event.occurred_at,
-            orjson.dumps(event.data).decode(),
-            None if event.changes is None else orjson.dumps(event.changes).decode(),
-        ]
-    now = timezone.now()
-    params.append(now)
-    numbered = []
-    for order, (event, endpoint_id, head, place) in enumerate(rows):
-        numbered.append("(%s, %s::bigint, %s::uuid, %s::bigint, %s::text, %s::timestamptz)")
-        params += [order, endpoint_id, event.id, place, head, event.occurred_at]
+    ordinal = {id(event): position for position, event in enumerate(events, start=1)}
+    heads = {}
+    for event, _, head, _ in rows:
+        heads.setdefault(id(event), head)
+    ids = sorted(counts)
+    params = [
+        array_param(ids),
+        array_param([counts[i] for i in ids]),
+        array_param([str(event.id) for event in events]),
+        array_param([event.administration_id for event in events]),
+        array_param([event.name for event in events]),
+        array_param([event.occurred_at for event in events]),
+        array_param([heads[id(event)] for event in events]),
+        timezone.now(),
+        array_param([ordinal[id(event)] for event, _, _, _ in rows]),
+        array_param([endpoint_id for _, endpoint_id, _, _ in rows]),
+        array_param([place for _, _, _, place in rows]),
+    ]
     sql = f"""
         WITH numbers AS (
             UPDATE {endpoint_table} AS e SET last_sequence = e.last_sequence + n.count
-            FROM (VALUES {", ".join(steps)}) AS n (id, count)
+            FROM UNNEST(%s::bigint[], %s::bigint[]) AS n (id, count)
             WHERE e.id = n.id
             RETURNING e.id, e.last_sequence
+        ), heads AS (
+            SELECT * FROM UNNEST(
+                %s::uuid[], %s::bigint[], %s::text[], %s::timestamptz[], %s::text[]
+            ) WITH ORDINALITY AS h (id, administration_id, name, occurred_at, head, ord)
         ), stored AS (
             INSERT INTO {event_table} (id, administration_id, name, occurred_at, data, changes)
-            VALUES {", ".join(values)}
+            SELECT h.id, h.administration_id, h.name, h.occurred_at,
+                parsed.body -> 'data', parsed.body -> 'changes'
+            FROM heads AS h CROSS JOIN LATERAL (SELECT (h.head || '0}}')::jsonb AS body) AS parsed
         )
         INSERT INTO {delivery_table} (
             endpoint_id, event_id, sequence, body, status, attempts, next_attempt_at,
             attempt_log, created_at, enqueued_at, claimed_by
         )
-        SELECT d.endpoint_id, d.event_id, numbers.last_sequence - d.place,
-            d.head || (numbers.last_sequence - d.place)::text || '}}', 'pending', 0, d.at,
-            '[]'::jsonb, %s, d.at, ''
-        FROM (VALUES {", ".join(numbered)}) AS d (ord, endpoint_id, event_id, place, head, at)
+        SELECT d.endpoint_id, h.id, numbers.last_sequence - d.place,
+            h.head || (numbers.last_sequence - d.place)::text || '}}', 'pending', 0,
+            h.occurred_at, '[]'::jsonb, %s, h.occurred_at, ''
+        FROM UNNEST(%s::bigint[], %s::bigint[], %s::bigint[])
+            WITH ORDINALITY AS d (event_ord, endpoint_id, place, ord)
+        JOIN heads AS h ON h.ord = d.event_ord
         JOIN numbers ON numbers.id = d.endpoint_id
         ORDER BY d.ord
         RETURNING id
     """  # noqa: S608 - names from the models, values as parameters
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
