@@ -190,15 +190,26 @@ def bulk_insert(instances: list[models.Model], *, batch_size: int = 2000) -> lis
 def _column(field, instances, connection) -> list:
     """``field``'s database value for each instance, as Django's bulk_create prepares it
     (``pre_save`` then ``get_db_prep_save``), prepared once per distinct value; JSON as its
-    text."""
-    plain = type(field).pre_save is models.Field.pre_save
+    text. An ``auto_now`` / ``auto_now_add`` stamp is taken once: the rows of one write share
+    their moment."""
     attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        stamp = field.pre_save(instances[0], True)
+        for instance in instances:
+            setattr(instance, attname, stamp)
+    elif type(field).pre_save is not models.Field.pre_save:
+        for instance in instances:
+            field.pre_save(instance, True)
     memo: dict = {}
     column = []
     for instance in instances:
-        value = getattr(instance, attname) if plain else field.pre_save(instance, True)
-        key = _value_key(value)
-        prepared = memo.get(key, _MISSING) if key is not None else _MISSING
+        value = getattr(instance, attname)
+        try:
+            key = (type(value), value)
+            prepared = memo.get(key, _MISSING)
+        except TypeError:  # unhashable (a list for a JSON field)
+            key = _value_key(value)
+            prepared = memo.get(key, _MISSING) if key is not None else _MISSING
         if prepared is _MISSING:
             prepared = field.get_db_prep_save(value, connection)
             if hasattr(prepared, "obj") and hasattr(prepared, "dumps"):  # psycopg's Jsonb
@@ -217,16 +228,19 @@ def array_param(values: list):
     a plain value (text, number, boolean, date/time, UUID, None), so a long array is one
     string to send rather than an element-by-element bind; otherwise ``values`` as they are.
     Cast it to the column's array type in the SQL (``%s::date[]``)."""
-    tokens = []
-    cache: dict = {}  # repeated values (dates, numbers) are written once
-    for value in values:
-        if isinstance(value, str):
-            token = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        elif value is None:
-            token = "NULL"
-        elif isinstance(value, _LITERAL_TYPES):
-            key = (type(value), value)
-            token = cache.get(key)
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        tokens = [
+            "NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        ]
+    elif kinds <= {int, type(None)}:
+        tokens = ["NULL" if v is None else str(v) for v in values]
+    elif all(kind is type(None) or issubclass(kind, _LITERAL_TYPES) for kind in kinds):
+        cache: dict = {None: "NULL"}  # repeated values (dates, numbers) are written once
+        tokens = []
+        for value in values:
+            token = cache.get(value if value is None else (type(value), value))
             if token is None:
                 if isinstance(value, bool):
                     text = "t" if value else "f"
@@ -234,8 +248,8 @@ def array_param(values: list):
                     text = value.isoformat()
                 else:
                     text = str(value)
-                token = cache[key] = '"' + text.replace('"', '\\"') + '"'
-        else:
-            return values
-        tokens.append(token)
+                token = cache[(type(value), value)] = '"' + text.replace('"', '\\"') + '"'
+            tokens.append(token)
+    else:
+        return values
     return "{" + ",".join(tokens) + "}"

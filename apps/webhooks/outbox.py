@@ -137,7 +137,7 @@ class collecting:  # noqa: N801 - a context manager, named like a statement
             return False
         self.connection._outbox_buffer = None
         if kind is None and buffer.pending:
-            flush(buffer.pending, self.connection)
+            flush(buffer.pending, self.connection, returning=False)
         return False
 
 
@@ -185,11 +185,30 @@ def events_emit(name: str, *, instances: list, administration) -> None:
         for instance in instances
     ]
     if not add_many(pending):
-        flush(pending)
+        flush(pending, returning=False)
 
 
-def flush(pending: list[Pending], connection=None) -> list[Event]:
-    """Renders, numbers and stores the events that still stand; returns the events."""
+class Stored:
+    """An event row about to be written (a model instance only where one is needed: building
+    thousands of them was a good part of a bulk write's flush)."""
+
+    __slots__ = ("id", "administration_id", "name", "occurred_at", "data", "changes")
+
+    def __init__(self, administration_id, name, occurred_at, data, changes):
+        self.id = uuid.uuid4()
+        self.administration_id = administration_id
+        self.name = name
+        self.occurred_at = occurred_at
+        self.data = data
+        self.changes = changes
+
+    def as_event(self) -> Event:
+        return Event(**{name: getattr(self, name) for name in self.__slots__})
+
+
+def flush(pending: list[Pending], connection=None, *, returning: bool = True) -> list[Event]:
+    """Renders, numbers and stores the events that still stand; returns the events (none
+    unless ``returning``)."""
     connection = connection or transaction.get_connection()
     if any(p.marker is not None for p in pending):
         standing = {id(hook[1]) for hook in connection.run_on_commit}
@@ -212,23 +231,20 @@ def flush(pending: list[Pending], connection=None) -> list[Event]:
             }
             if not changes:
                 continue  # an update that changed nothing emits nothing
-        events.append(
-            Event(
-                id=uuid.uuid4(),
-                administration_id=p.administration_id,
-                name=p.name,
-                occurred_at=p.occurred_at,
-                data=data,
-                changes=changes,
-            )
-        )
+        events.append(Stored(p.administration_id, p.name, p.occurred_at, data, changes))
         recipients.append(p.endpoints)
     if not events:
         return []
     events.reverse()
     recipients.reverse()
     _store(events, recipients, connection)
-    return events
+    if not returning:
+        return []
+    stored = [event.as_event() for event in events]
+    for event in stored:
+        event._state.adding = False
+        event._state.db = connection.alias
+    return stored
 
 
 def _render_once(pending: list[Pending]) -> dict:
@@ -251,7 +267,7 @@ STATEMENT_EVENTS = 500  # events per statement: a 10,000-event sync is 20 statem
 STATEMENT_EVENTS_POSTGRESQL = 20_000
 
 
-def _store(events: list[Event], recipients: list[list], connection) -> None:
+def _store(events: list[Stored], recipients: list[list], connection) -> None:
     from apps.webhooks.services import _not_enqueued
     from apps.webhooks.tasks import deliver
 
@@ -298,7 +314,7 @@ def _write_portable(events, recipients, connection) -> list[int]:
     """Three statements: the sequences, the events, the deliveries."""
     rows, counts = _numbered(events, recipients)
     last = advance_sequences(counts, connection)
-    Event.objects.bulk_create(events)
+    Event.objects.bulk_create([event.as_event() for event in events])
     deliveries = []
     for event, endpoint_id, head, place in rows:
         sequence = last[endpoint_id] - place
