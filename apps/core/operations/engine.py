@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator
+from rest_framework_json_api.utils import format_error_object
 
 from apps.core import exceptions as domain
 from apps.core import query
@@ -300,13 +301,22 @@ def _error_objects(operation: Operation, exc: Exception) -> list[ErrorObject] | 
     return None
 
 
+class _Unprocessable:
+    status_code = 422
+
+
 def _validation_objects(detail) -> list[ErrorObject]:
+    """Error objects with the pointers the single-resource endpoints give (the JSON:API
+    library's: a list field's item is ``…/attributes/<name>/<index>``)."""
     objects = []
     if isinstance(detail, dict):
         for name, messages in detail.items():
             pointer = "/data" if name == "non_field_errors" else f"/data/attributes/{name}"
-            for message in _messages(messages):
-                objects.append(ErrorObject(422, message, pointer=pointer))
+            for item in format_error_object(messages, pointer, _Unprocessable):
+                source = item.get("source") or {}
+                objects.append(
+                    ErrorObject(422, str(item.get("detail")), pointer=source.get("pointer"))
+                )
     else:
         objects = [ErrorObject(422, message, pointer="/data") for message in _messages(detail)]
     return objects or [ErrorObject(422, "Invalid resource object.", pointer="/data")]
