@@ -18,6 +18,7 @@ from apps.calendars.views import ExternalCalendarViewSet
 from apps.core.operations.views import OperationsViewSet
 from apps.customers.views import CustomerViewSet, LabelViewSet
 from apps.oauth.api import SubscriptionViewSet
+from apps.rates.views import RateViewSet
 from apps.rentables.views import (
     AdministrationAmenityViewSet,
     AmenityViewSet,
@@ -63,6 +64,7 @@ router.register(
 router.register(f"{TENANT}/webhook_endpoints", WebhookEndpointViewSet, basename="webhook_endpoint")
 router.register(f"{TENANT}/webhook_deliveries", WebhookDeliveryViewSet, basename="webhook_delivery")
 router.register(f"{TENANT}/stay_rules", StayRuleViewSet, basename="stay_rule")
+router.register(f"{TENANT}/rates", RateViewSet, basename="rate")
 router.register(f"{TENANT}/calendar_days", CalendarDayViewSet, basename="calendar_day")
 router.register(
     f"{TENANT}/administration_amenities",

@@ -9,6 +9,7 @@ from apps.core.filters import (
     CONTAINS,
     RANGE,
     BaseFilterSet,
+    DecimalFilter,
     Expression,
     FilterForm,
     FilterSet,
@@ -79,6 +80,15 @@ class StayForm(FilterForm):
         return data
 
 
+class PriceFilter(DecimalFilter):
+    """The stay's computed rent: read here, applied by the view once the search is priced."""
+
+    combinable = False
+
+    def filter(self, qs, value):
+        return qs
+
+
 class AvailabilityFilter(BaseFilterSet):
     """Filters the rentables of an availability search; the stay is read by the view."""
 
@@ -92,11 +102,25 @@ class AvailabilityFilter(BaseFilterSet):
     max_number_of_people = IntegerFilter(
         "effective_max_people", help_text="Rentable capacity, e.g. 4.. for at least four people."
     )
+    price = PriceFilter(
+        "price",
+        help_text=(
+            "The stay's total rent, e.g. 300..800 or ..500. A category without a rate for "
+            "every night (price null) never matches."
+        ),
+    )
 
     class Meta:
         model = Rentable
         fields = ()
         form = StayForm
+
+    def price_matches(self, price) -> bool:
+        """Whether a computed price passes ``filter[price]`` (null never does)."""
+        expression = self.form.cleaned_data.get("price")
+        if expression is None:
+            return True
+        return price is not None and expression.matches(price)
 
     def filter_categories(self, categories):
         """The categories themselves, narrowed by ``filter[category]``."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import BooleanField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -45,6 +47,10 @@ class Availability:
     arrival_date: dt.date
     departure_date: dt.date
     available_rentables: list[Rentable] = field(default_factory=list)
+    # The stay's rent in this category (None: a night without a rate), set by the pricing
+    # step after the search (``apps.rates.selectors.availabilities_price``).
+    price: Decimal | None = None
+    currency: str = ""
 
     @property
     def pk(self) -> str:
@@ -179,11 +185,15 @@ def _not_held(arrival: dt.date, departure: dt.date, gaps: dict[int, int]) -> Raw
 
 @dataclass
 class CalendarDay:
-    """One night of one rentable: free or not, and which period holds it."""
+    """One night of one rentable: free or not, which period holds it, and what the park's
+    stay rules let a guest book around it now (``CalendarDays``)."""
 
     rentable: Rentable
     date: dt.date
     agenda_period: AgendaPeriod | None
+    arrival_allowed: bool = False
+    departure_allowed: bool = False
+    minimum_stay: int | None = None
 
     @property
     def pk(self) -> str:
@@ -195,12 +205,32 @@ class CalendarDay:
 
 
 class CalendarDays:
-    """The nights × rentables grid as a lazy sequence: a page costs one query for its periods."""
+    """The nights × rentables grid as a lazy sequence.
 
-    def __init__(self, rentables: list[Rentable], first: dt.date, last: dt.date):
+    A page costs two queries whatever its size: the holding periods of its rentables in and
+    around its nights, and the stay rules of their categories. Arrivals and departures are
+    judged in Python by the pure rules (``apps.stays.rules``) over every candidate stay of
+    1 … ``STAY_SEARCH_MAX_NIGHTS`` nights, as the service (``stay_refusal``) judges one stay.
+    """
+
+    def __init__(
+        self,
+        rentables: list[Rentable],
+        first: dt.date,
+        last: dt.date,
+        *,
+        administration: Administration,
+        at: dt.datetime | None = None,
+        with_rules: bool = True,
+    ):
+        from apps.stays.services import moment_for
+
         self.rentables = rentables
         self.first = first
         self.nights = (last - first).days + 1
+        self.moment = moment_for(administration, at)
+        self.horizon = settings.STAY_SEARCH_MAX_NIGHTS
+        self.with_rules = with_rules  # False: the page shows no stay-rule attribute
 
     def __len__(self) -> int:
         return len(self.rentables) * self.nights
@@ -215,17 +245,15 @@ class CalendarDays:
         if start >= stop:
             return []
         cells = [(i // self.nights, i % self.nights) for i in range(start, stop)]
+        lo = min(self.first + dt.timedelta(days=n) for _, n in cells)
+        hi = max(self.first + dt.timedelta(days=n) for _, n in cells)
         page_rentables = {self.rentables[r].pk: self.rentables[r] for r, _ in cells}
-        last = self.first + dt.timedelta(days=self.nights)
-        periods = AgendaPeriod.objects.filter(
-            holding_now(),
-            rentable_id__in=list(page_rentables),
-            start_date__lt=last,
-            end_date__gt=self.first,
-        ).order_by("start_date")
-        holding: dict[int, list[AgendaPeriod]] = defaultdict(list)
-        for period in periods:
-            holding[period.rentable_id].append(period)
+        holding = self._periods(page_rentables.values(), lo, hi)
+        bookable = self._bookable(page_rentables.values(), holding, lo, hi)
+        departures = {
+            pk: {arrival + dt.timedelta(days=n) for arrival, ns in found.items() for n in ns}
+            for pk, found in bookable.items()
+        }
         days = []
         for r, n in cells:
             rentable = self.rentables[r]
@@ -233,5 +261,81 @@ class CalendarDays:
             period = next(
                 (p for p in holding[rentable.pk] if p.start_date <= date < p.end_date), None
             )
-            days.append(CalendarDay(rentable, date, period))
+            lengths = bookable[rentable.pk].get(date, [])
+            departing = date in departures.get(rentable.pk, ())
+            minimum = lengths[0] if lengths else None
+            days.append(CalendarDay(rentable, date, period, bool(lengths), departing, minimum))
         return days
+
+    def _reach(self, rentables) -> int:
+        """How far around the page's nights a candidate stay and its neighbours reach."""
+        gap = max((r.category.turnover_gap_nights or 0 for r in rentables), default=0)
+        return self.horizon + gap
+
+    def _periods(self, rentables, lo: dt.date, hi: dt.date) -> dict[int, list[AgendaPeriod]]:
+        reach = dt.timedelta(days=self._reach(rentables) if self.with_rules else 0)
+        periods = AgendaPeriod.objects.filter(
+            holding_now(),
+            rentable_id__in=[r.pk for r in rentables],
+            start_date__lte=hi + reach,
+            end_date__gt=lo - reach,
+        ).order_by("start_date")
+        holding: dict[int, list[AgendaPeriod]] = defaultdict(list)
+        for period in periods:
+            holding[period.rentable_id].append(period)
+        return holding
+
+    def _bookable(self, rentables, holding, lo: dt.date, hi: dt.date) -> dict:
+        """Per rentable, per arrival from ``lo - horizon`` to ``hi``: the bookable lengths."""
+        from apps.stays import rules as stay_rules
+        from apps.stays.selectors import stay_rules_by_category
+
+        found: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
+        active = [r for r in rentables if r.active]
+        if not active or not self.with_rules:
+            return found
+        horizon = dt.timedelta(days=self.horizon)
+        overrides = stay_rules_by_category(
+            category_ids={r.category_id for r in active}, first=lo - horizon, last=hi + horizon
+        )
+        for rentable in active:
+            base = stay_rules.category_rules(rentable.category, rentable)
+            periods = holding[rentable.pk]
+            free = _free_runs(periods, lo - horizon, hi, self.horizon)
+            neighbours = [
+                (p.start_date, p.end_date)
+                for p in periods
+                if p.period_type == PeriodType.RESERVATION
+            ]
+            for arrival, free_nights in free.items():
+                found[rentable.pk][arrival] = stay_rules.bookable_lengths(
+                    base,
+                    overrides.get(rentable.category_id, ()),
+                    arrival,
+                    self.moment,
+                    free_nights=free_nights,
+                    horizon=self.horizon,
+                    neighbours=neighbours,
+                )
+        return found
+
+
+def _free_runs(periods, first: dt.date, last: dt.date, horizon: int) -> dict[dt.date, int]:
+    """For each arrival in [first, last] whose first night is free: how many nights in a row
+    from it no period holds (at most ``horizon``)."""
+    end = last + dt.timedelta(days=horizon)
+    blocked = set()
+    for period in periods:
+        night = max(period.start_date, first)
+        while night < min(period.end_date, end):
+            blocked.add(night)
+            night += dt.timedelta(days=1)
+    runs: dict[dt.date, int] = {}
+    run = 0
+    night = end - dt.timedelta(days=1)
+    while night >= first:
+        run = 0 if night in blocked else min(run + 1, horizon)
+        if night <= last and run:
+            runs[night] = run
+        night -= dt.timedelta(days=1)
+    return runs

@@ -3,6 +3,7 @@ from rest_framework_json_api import serializers as jsonapi
 
 from apps.agenda_periods.models import AgendaPeriod
 from apps.core.serializers import (
+    MoneyField,
     OptionalOneRelationship,
     Relationship,
     ResourceSerializer,
@@ -50,6 +51,7 @@ class AvailabilitySerializer(jsonapi.Serializer):
     departure_date = serializers.DateField()
     nights = serializers.IntegerField()
     available_count = serializers.IntegerField()
+    price = MoneyField(currency_source="currency", read_only=True, allow_null=True)
     category = Relationship(read_only=True, model=Category)
     available_rentables = Relationship(read_only=True, many=True, model=Rentable)
 
@@ -62,9 +64,34 @@ class AvailabilitySerializer(jsonapi.Serializer):
         resource_name = "availability"
 
 
+STAY_HORIZON = (
+    "Stays of 1 night up to the stay's maximum_number_of_nights, at most "
+    "STAY_SEARCH_MAX_NIGHTS (28 by default), are considered."
+)
+
+
 class CalendarDaySerializer(jsonapi.Serializer):
     date = serializers.DateField()
-    available = serializers.BooleanField()
+    available = serializers.BooleanField(
+        help_text="The rentable is active and no period holds this night."
+    )
+    arrival_allowed = serializers.BooleanField(
+        help_text=(
+            "Some stay starting this day on this rentable can be booked now: its nights are "
+            "free and the park's stay rules allow it (as POST bookings would judge it). "
+            + STAY_HORIZON
+        )
+    )
+    departure_allowed = serializers.BooleanField(
+        help_text="Some stay ending this day on this rentable can be booked now. " + STAY_HORIZON
+    )
+    minimum_stay = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "Nights of the shortest stay starting this day that can be booked now; null when "
+            "none can (arrival_allowed is false). " + STAY_HORIZON
+        ),
+    )
     rentable = Relationship(read_only=True, model=Rentable)
     agenda_period = Relationship(read_only=True, model=AgendaPeriod)
 

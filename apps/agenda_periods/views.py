@@ -11,14 +11,20 @@ from apps.agenda_periods.serializers import (
     CalendarDaySerializer,
 )
 from apps.core import query
+from apps.core.errors import bad_query
 from apps.core.filters import FilterBackend
+from apps.core.sorting import SortBackend
 from apps.core.views import (
     ReadOnlyResourceViewSet,
     ResourceListMixin,
     ResourceModelViewSet,
     ResourceViewSet,
 )
+from apps.rates.selectors import availabilities_price
 from apps.rentables.models import Category
+
+#: calendar_day attributes that need the stay rules judged (a sparse fieldset may skip them)
+STAY_RULE_FIELDS = {"arrival_allowed", "departure_allowed", "minimum_stay"}
 
 AGENDA_SORT = ("start_date", "end_date", "period_type", "label", "created_at", "updated_at")
 
@@ -92,7 +98,9 @@ class AvailabilityViewSet(ResourceListMixin, ResourceViewSet):
     filterset_class = AvailabilityFilter
     scope_resource = "availability"
     http_method_names = ["get", "head"]
-    filter_backends = (FilterBackend,)  # a fixed order: no sort
+    # Sorted in filter_queryset (a computed list); SortBackend marks it sortable.
+    filter_backends = (FilterBackend, SortBackend)
+    sort_fields = ("price",)
 
     def base_queryset(self):
         return selectors.rentables_with_capacity(administration=self.administration)
@@ -106,14 +114,47 @@ class AvailabilityViewSet(ResourceListMixin, ResourceViewSet):
         included = {path.split(".")[0] for path in query.include_paths(self.request)}
         if "category" in included:  # rendered in full then
             categories = categories.prefetch_related("optional_amenities")
-        return selectors.availability_search(
+        arrival, departure = (search.form.cleaned_data[n] for n in STAY)
+        found = selectors.availability_search(
             administration=self.administration,
-            arrival_date=search.form.cleaned_data["arrival_date"],
-            departure_date=search.form.cleaned_data["departure_date"],
+            arrival_date=arrival,
+            departure_date=departure,
             categories=search.filter_categories(categories),
             rentables=search.qs,
             rentable_rows="available_rentables" in included,  # else their ids are enough
         )
+        # Priced after the search, for the categories it returns: one query.
+        availabilities_price(
+            found,
+            administration=self.administration,
+            arrival_date=arrival,
+            departure_date=departure,
+        )
+        found = [a for a in found if search.price_matches(a.price)]
+        return availability_sort(found, self.request.query_params.get("sort"))
+
+
+STAY = ("arrival_date", "departure_date")
+
+
+def availability_sort(availabilities: list, raw: str | None) -> list:
+    """``sort=price`` / ``-price`` (null prices last either way) and ``id``; the default
+    order is the category's, which ``id`` follows too."""
+    if raw is None:
+        return availabilities
+    result = list(availabilities)
+    for term in reversed([t.strip() for t in raw.split(",")]):  # last key first: stable
+        name = term.lstrip("-")
+        descending = term.startswith("-")
+        if name == "id":
+            result.sort(key=lambda a: a.category.pk, reverse=descending)
+        elif name == "price":
+            priced = [a for a in result if a.price is not None]
+            priced.sort(key=lambda a: a.price, reverse=descending)
+            result = priced + [a for a in result if a.price is None]
+        else:
+            raise bad_query("sort", f"Cannot sort on '{term}'. Sortable: id, price.")
+    return result
 
 
 class CalendarDayViewSet(ResourceListMixin, ResourceViewSet):
@@ -135,4 +176,11 @@ class CalendarDayViewSet(ResourceListMixin, ResourceViewSet):
             self.request.query_params, queryset, request=self.request
         ).validate()
         first, last = search.form.cleaned_data["date"]
-        return selectors.CalendarDays(list(search.qs), first, last)
+        fields = self.request.query_params.get("fields[calendar_day]")
+        return selectors.CalendarDays(
+            list(search.qs),
+            first,
+            last,
+            administration=self.administration,
+            with_rules=fields is None or bool(set(fields.split(",")) & STAY_RULE_FIELDS),
+        )

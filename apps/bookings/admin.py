@@ -148,6 +148,7 @@ class ReservationAdmin(TenantAdmin):
         "children",
         "state",
         "rent_price",
+        "list_price",
     )
     list_filter = ("state",)
     search_fields = ("booking__booking_nr", "rentable__name", "remote_reservation_nr")
@@ -161,6 +162,7 @@ class ReservationAdmin(TenantAdmin):
         "arrival_date",
         "departure_date",
         "state",
+        "list_price",
         "created_at",
         "updated_at",
     )

@@ -32,6 +32,6 @@ class ReservationFilter(FilterSet):
         model = Reservation
         fields = (
             "arrival_date", "departure_date", "adults", "children", "babies", "pets", "rent_price",
-            "state", "remote_reservation_nr", "created_at", "updated_at", "booking", "rentable",
-            "category", "agenda_period",
+            "list_price", "state", "remote_reservation_nr", "created_at", "updated_at", "booking",
+            "rentable", "category", "agenda_period",
         )  # fmt: skip

@@ -133,6 +133,14 @@ class Reservation(TimeStampedModel):
     babies = models.PositiveSmallIntegerField(default=0)
     pets = models.PositiveSmallIntegerField(default=0)
     rent_price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    list_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The rent the category's rates give for this stay (null: not every night has "
+        "a rate), computed when the stay is made or moved.",
+    )
     state = models.CharField(max_length=40, choices=State.choices, db_index=True)
     remote_reservation_nr = models.CharField(max_length=100, blank=True)
     cancel_date = models.DateField(null=True, blank=True)

@@ -156,6 +156,7 @@ class BookingSerializer(ResourceSerializer):
 class ReservationSerializer(ResourceSerializer):
     _self = SelfLinkField("v3:reservation-detail")
     rent_price = MoneyField(currency_source="booking.currency", required=False)
+    list_price = MoneyField(currency_source="booking.currency", read_only=True, allow_null=True)
     state = serializers.ChoiceField(choices=State.choices, required=False)
     adults = serializers.IntegerField(min_value=0, max_value=100, required=False)
     children = serializers.IntegerField(min_value=0, max_value=100, required=False)
@@ -165,7 +166,7 @@ class ReservationSerializer(ResourceSerializer):
     rentable = TenantRelatedField(queryset=Rentable.objects.all())
     category = Relationship(read_only=True)
     agenda_period = Relationship(read_only=True)
-    render_loads = ("booking",)  # rent_price takes the booking's currency
+    render_loads = ("booking",)  # rent_price and list_price take the booking's currency
 
     included_serializers = {
         "booking": "apps.bookings.serializers.BookingSerializer",
@@ -179,8 +180,9 @@ class ReservationSerializer(ResourceSerializer):
         resource_name = "reservation"
         fields = (
             "_self", "arrival_date", "departure_date", "adults", "children", "babies", "pets",
-            "rent_price", "state", "remote_reservation_nr", "cancel_date", "cancel_reason",
-            "created_at", "updated_at", "booking", "rentable", "category", "agenda_period",
+            "rent_price", "list_price", "state", "remote_reservation_nr", "cancel_date",
+            "cancel_reason", "created_at", "updated_at", "booking", "rentable", "category",
+            "agenda_period",
         )  # fmt: skip
         read_only_fields = ("created_at", "updated_at")
         extra_kwargs = {"arrival_date": {"required": True}, "departure_date": {"required": True}}

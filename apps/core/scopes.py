@@ -126,6 +126,8 @@ PRODUCT_SCOPES = [
     "owner|write",
     "stay_rule|read",
     "stay_rule|write",
+    "rate|read",
+    "rate|write",
 ]
 
 _VERBS = {
@@ -145,6 +147,7 @@ _NOUNS = {
     "channel::reservation": "reservations made through your own channel",
     "checkout_portal": "the checkout portal",
     "external_calendar": "external (iCal) calendars",
+    "rate": "nightly rates (the price list of each category)",
     "rentable": "rentables (bookable units)",
     "stay_rule": "stay rules (minimum stays, arrival and departure days)",
     "terms": "terms and conditions",

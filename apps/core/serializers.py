@@ -324,7 +324,8 @@ class MoneyField(serializers.Field):
     may omit it, and may not name another."""
 
     default_error_messages = {
-        "invalid": 'Expected a money object like {"currency": "EUR", "value": "12.50"}.',
+        # Braces doubled: DRF formats these messages with str.format.
+        "invalid": 'Expected a money object like {{"currency": "EUR", "value": "12.50"}}.',
         "currency": "Amounts here are in {expected}, not {given}.",
         "negative": "The amount may not be negative.",
     }

@@ -36,11 +36,19 @@ class StayRules:
 
 @dataclass(frozen=True)
 class Moment:
-    """When a stay is asked for: the administration's local date, and the time of day in UTC
-    (the closing time of same-day bookings is written in UTC, ``14:00:00Z``)."""
+    """When a stay is asked for: the administration's local date, and the date and time of
+    day in UTC (the closing time of same-day bookings is written in UTC, ``14:00:00Z``).
+    ``utc_date`` None means the UTC date is the local one."""
 
     today: dt.date
     utc_time: dt.time
+    utc_date: dt.date | None = None
+
+    def has_passed(self, closing: dt.time) -> bool:
+        """Whether ``closing`` (UTC) of the local day ``today`` has passed. Near midnight the
+        UTC date differs from the local one: in Amsterdam 00:30 is 22:30 UTC of the day
+        before, before today's closing; in New York 20:00 is already tomorrow in UTC."""
+        return (self.utc_date or self.today, self.utc_time) >= (self.today, closing)
 
 
 def category_rules(category, rentable=None) -> StayRules:
@@ -124,7 +132,7 @@ def arrival_refusal(rules: StayRules, arrival: dt.date, moment: Moment) -> StayN
         if not rules.same_day_bookings_allowed:
             return StayNotAllowed("same_day", "Arrival today cannot be booked.")
         closing = rules.same_day_booking_closing_time
-        if closing is not None and moment.utc_time >= closing:
+        if closing is not None and moment.has_passed(closing):
             return StayNotAllowed(
                 "same_day",
                 f"Bookings for today close at {closing.strftime('%H:%M')} UTC.",
@@ -222,3 +230,38 @@ def refusal(
         or length_refusal(rules, (departure - arrival).days)
         or gap_refusal(rules.turnover_gap_nights, arrival, departure, neighbours)
     )
+
+
+def bookable_lengths(
+    base: StayRules,
+    overrides: Sequence,
+    arrival: dt.date,
+    moment: Moment,
+    *,
+    free_nights: int,
+    horizon: int,
+    neighbours: Sequence[tuple[dt.date, dt.date]] = (),
+) -> list[int]:
+    """The lengths (1 … ``horizon`` nights) of the stays starting on ``arrival`` the rules
+    allow, of those whose nights are free (``free_nights``: how many nights from ``arrival``
+    on no period holds). Each is judged by ``refusal`` exactly as the service judges it;
+    ``neighbours`` are the other guests' stays on the rentable, for the gap."""
+    at_arrival = rules_at(base, overrides, arrival)
+    if arrival_refusal(at_arrival, arrival, moment) is not None:
+        return []  # whatever the length (the service would refuse each the same way)
+    # ``rules_at`` with a departure differs only in closed_to_departure, which
+    # ``arrival_refusal`` does not read: the rest of ``refusal`` is judged per length
+    variants = {closed: replace(at_arrival, closed_to_departure=closed) for closed in (False, True)}
+    longest = min(horizon, free_nights, at_arrival.maximum_nights or horizon)
+    lengths = []
+    for nights in range(max(1, at_arrival.minimum_nights or 1), longest + 1):
+        departure = arrival + dt.timedelta(days=nights)
+        at_departure = winning_override(overrides, departure) if overrides else None
+        rules = variants[at_departure is not None and bool(at_departure.closed_to_departure)]
+        if not (
+            departure_refusal(rules, departure)
+            or length_refusal(rules, nights)
+            or gap_refusal(rules.turnover_gap_nights, arrival, departure, neighbours)
+        ):
+            lengths.append(nights)
+    return lengths

@@ -26,10 +26,11 @@ BULK_BATCH_SIZE = 2000  # rows per INSERT statement of a bulk write
 
 
 def moment_for(administration, at: dt.datetime | None = None) -> stay_rules.Moment:
-    """``at`` (default: now) as the administration's local date and the UTC time of day."""
+    """``at`` (default: now) as the administration's local date and the UTC date and time."""
     at = at or timezone.now()
     local = at.astimezone(zoneinfo.ZoneInfo(administration.timezone))
-    return stay_rules.Moment(today=local.date(), utc_time=at.astimezone(dt.UTC).time())
+    utc = at.astimezone(dt.UTC)
+    return stay_rules.Moment(today=local.date(), utc_time=utc.time(), utc_date=utc.date())
 
 
 def _neighbours(rentable_id, gap, arrival, departure, exclude_period_id):
@@ -76,6 +77,25 @@ def stay_refusal(
     Rentable.objects.select_for_update().filter(pk=rentable.pk).values_list("pk").first()
     neighbours = _neighbours(rentable.pk, gap, arrival_date, departure_date, exclude_period_id)
     return stay_rules.gap_refusal(gap, arrival_date, departure_date, neighbours)
+
+
+def rentables_lock(*, rentable_ids) -> None:
+    """Locks, in id order, the rows of those ``rentable_ids`` whose category asks for a
+    turnover gap: the rows ``stay_refusal`` locks one stay at a time.
+
+    A write judging several stays calls it first (inside its transaction), so two writes
+    over the same rentables queue on the lowest id instead of each holding one row the
+    other waits for (a deadlock). On SQLite the transaction's write lock already does it.
+    """
+    ids = sorted({pk for pk in rentable_ids if pk is not None})
+    if len(ids) < 2:
+        return  # one row: no order to keep
+    list(
+        Rentable.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, category__turnover_gap_nights__gt=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def stay_check(**kwargs) -> None:

@@ -33,6 +33,7 @@ LOCAL_APPS = [
     "apps.administrations",
     "apps.rentables",
     "apps.stays",
+    "apps.rates",
     "apps.agenda_periods",
     "apps.customers",
     "apps.bookings",
@@ -185,6 +186,8 @@ AGENDA_HORIZON_DAYS = env.int(
 )  # how far ahead periods may go
 AVAILABILITY_MAX_NIGHTS = env.int("AVAILABILITY_MAX_NIGHTS", default=365)
 CALENDAR_DAYS_MAX_NIGHTS = env.int("CALENDAR_DAYS_MAX_NIGHTS", default=366)
+# the longest stay calendar_days considers for an arrival or a departure (its stay-rule horizon)
+STAY_SEARCH_MAX_NIGHTS = env.int("STAY_SEARCH_MAX_NIGHTS", default=28)
 
 # Bookings
 BOOKING_VAT_PERCENTAGE = env.float("BOOKING_VAT_PERCENTAGE", default=9.0)  # VAT on rent

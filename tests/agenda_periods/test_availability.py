@@ -60,6 +60,7 @@ def test_one_entry_per_category(api, administration, park):
         "departure_date": d(17).isoformat(),
         "nights": 7,
         "available_count": 2,
+        "price": None,  # the category keeps no rates
     }
     assert counts(response) == {str(park["chalet"].pk): 2, str(park["lodge"].pk): 2}
 
@@ -141,9 +142,10 @@ def test_query_count_does_not_grow_with_the_park(api, administration, park):
 
     assert len(response.doc["data"]) == 7
     assert len(large.captured_queries) == len(small.captured_queries)
-    # the key with its administration, the categories, their stay rules, the free rentables
-    # and the included categories' amenities: the availability itself is three queries
-    assert len(large.captured_queries) == 5
+    # the key with its administration, the categories, their stay rules, the free rentables,
+    # the prices and the included categories' amenities: the availability itself is three
+    # queries, its price one
+    assert len(large.captured_queries) == 6
 
 
 def test_exact_query_count_without_includes(api, administration, park):
@@ -170,9 +172,9 @@ def test_exact_query_count_without_includes(api, administration, park):
     with CaptureQueriesContext(connection) as queries:
         response = search(api, administration, d(1), d(7))
 
-    # then: the key with its administration, the categories, their stay rules and the free
-    # rentables' ids
-    assert len(queries.captured_queries) == 4
+    # then: the key with its administration, the categories, their stay rules, the free
+    # rentables' ids and the prices
+    assert len(queries.captured_queries) == 5
     assert counts(response) == {str(park["chalet"].pk): 2, str(park["lodge"].pk): 1}
     lodge = next(
         row for row in response.doc["data"]

@@ -11,6 +11,7 @@ from apps.agreements.models import Agreement, Owner
 from apps.bookings.models import Booking, Reservation
 from apps.calendars.models import ExternalCalendar
 from apps.customers.models import Label
+from apps.rates.models import Rate
 from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 from tests.factories import CustomerFactory
 from tests.rentables.factories import (
@@ -35,6 +36,15 @@ def populate(administration) -> None:
         category = CategoryFactory(administration=administration, max_number_of_people=2 + i)
         category.optional_amenities.set([amenities[i]])
         categories.append(category)
+    for i, category in enumerate(categories):
+        Rate.objects.create(
+            administration=administration,
+            category=category,
+            start_date=TODAY,
+            end_date=TODAY + dt.timedelta(days=90),
+            price_per_night=Decimal(80 + i),
+            minimum_number_of_nights=None if i else 7,
+        )
     rentables = []
     for i, category in enumerate(categories):
         rentables.append(

@@ -56,6 +56,7 @@ def world(api, administration, httpserver, django_capture_on_commit_callbacks, s
     base = f"/v3/administrations/{administration.pk}"
     rentable = RentableFactory(category__administration=administration)
     other = RentableFactory(category=rentable.category, administration=administration)
+    RentableFactory(category__administration=administration)  # a category without rates
     option = AmenityOptionFactory()
     AdministrationAmenityFactory(administration=administration, amenity=option.amenity)
     AdministrationAmenityFactory(administration=administration, value=None)
@@ -75,6 +76,23 @@ def world(api, administration, httpserver, django_capture_on_commit_callbacks, s
         )
         label = _post(
             api, f"{base}/labels", {"data": {"type": "label", "attributes": {"name": "VIP"}}}
+        )
+        _post(
+            api,
+            f"{base}/rates",
+            {
+                "data": {
+                    "type": "rate",
+                    "attributes": {
+                        "start_date": day(0),
+                        "end_date": day(30),
+                        "price_per_night": {"value": "89.00"},
+                    },
+                    "relationships": {
+                        "category": {"data": {"type": "category", "id": str(rentable.category_id)}}
+                    },
+                }
+            },
         )
         _post(
             api,

@@ -20,6 +20,7 @@ from apps.core import pagination
 from apps.core.sorting import SortBackend
 from apps.customers.models import Label
 from apps.oauth.services import api_key_create
+from apps.rates.seed import seed_rates
 from apps.rentables.seed import seed_catalogue
 from apps.stays.seed import seed_stay_rules
 from apps.webhooks.models import Event, WebhookDelivery
@@ -61,6 +62,7 @@ def park(db, settings):
     seed_bookings(administration)
     seed_owners(administration)
     seed_stay_rules(administration)
+    seed_rates(administration)
     _, key = api_key_create(administration=administration, scopes="all")
     api = JsonApiClient().authorize(key)
     base = f"/v3/administrations/{administration.pk}"

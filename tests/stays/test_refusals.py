@@ -4,6 +4,7 @@ stays, reservations, their changes, restores; owners and maintenance are not sta
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agreements.models import Agreement
@@ -234,3 +235,71 @@ def test_notice_counts_from_the_administrations_date_across_dst(at, today):
     # then: the first bookable arrival is three local days ahead
     assert refused(today + dt.timedelta(days=3)) is None
     assert refused(today + dt.timedelta(days=2)) == "minimum_notice"
+
+
+def _lapse(booking):
+    """The option's hold ends (the beat that would cancel it has not run yet)."""
+    past = timezone.now() - dt.timedelta(minutes=5)
+    Booking.objects.filter(pk=booking.pk).update(option_expires_at=past)
+    AgendaPeriod.objects.filter(reservation__booking=booking).update(expires_at=past)
+
+
+def test_confirming_a_lapsed_option_judges_its_stay_again(api, administration, chalet):
+    # given: a free night between guests; an option on nights 10-11 whose hold lapsed, and
+    # meanwhile a guest who booked from night 12 on, back to back with it
+    chalet.category.turnover_gap_nights = 1
+    chalet.category.save()
+    option = booking_create(
+        administration=administration,
+        option_validity=3,
+        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=10),
+                       "departure_date": TODAY + dt.timedelta(days=12), "adults": 2}],
+    )  # fmt: skip
+    _lapse(option)
+    later = booking_document(customer=guest(), stays=[stay(chalet, 12, 14, "a")])
+    assert api.post(f"{base(administration)}/bookings", later).status_code == 201
+
+    # when
+    response = api.patch(
+        f"{base(administration)}/bookings/{option.pk}",
+        {"data": {"type": "booking", "id": str(option.pk), "attributes": {"state": "confirmed"}}},
+    )
+
+    # then
+    assert refusal_of(response) == ("turnover_gap", "/data/attributes/state")
+    option.refresh_from_db()
+    assert option.state == "option"
+
+
+def test_confirming_a_lapsed_option_whose_stay_is_still_allowed(api, administration, chalet):
+    chalet.category.turnover_gap_nights = 1
+    chalet.category.save()
+    option = booking_create(
+        administration=administration,
+        option_validity=3,
+        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=10),
+                       "departure_date": TODAY + dt.timedelta(days=12), "adults": 2}],
+    )  # fmt: skip
+    _lapse(option)
+    later = booking_document(customer=guest(), stays=[stay(chalet, 13, 15, "a")])
+    assert api.post(f"{base(administration)}/bookings", later).status_code == 201
+
+    confirmed = booking_transition(booking=option, state="confirmed")
+
+    assert confirmed.state == "confirmed"
+    assert AgendaPeriod.objects.filter(blocking=True, expires_at__isnull=True).count() == 2
+
+
+def test_confirming_an_option_still_held_does_not_judge_it_again(administration, chalet):
+    # given: an option made before the category asked for longer stays
+    option = booking_create(
+        administration=administration,
+        option_validity=3,
+        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=10),
+                       "departure_date": TODAY + dt.timedelta(days=11), "adults": 2}],
+    )  # fmt: skip
+    chalet.category.minimum_number_of_nights = 3
+    chalet.category.save()
+
+    # then: its hold kept the stay it was given
+    assert booking_transition(booking=option, state="confirmed").state == "confirmed"

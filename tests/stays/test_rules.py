@@ -158,3 +158,21 @@ class TestOverrides:
 
         assert resolved.closed_to_arrival is True
         assert resolved.departure_weekdays == ("friday",)
+
+
+@pytest.mark.parametrize(
+    "utc_date, utc_time, expected",
+    [
+        (d(-1), dt.time(23, 30), None),  # local midnight is ahead of UTC's: the day just began
+        (d(0), dt.time(13, 59), None),
+        (d(0), dt.time(14, 0), "same_day"),
+        (d(1), dt.time(0, 30), "same_day"),  # local evening, already tomorrow in UTC
+    ],
+)
+def test_the_closing_time_is_that_of_the_local_day(utc_date, utc_time, expected):
+    rules = StayRules(same_day_booking_closing_time=dt.time(14, 0))
+    moment = Moment(today=d(0), utc_time=utc_time, utc_date=utc_date)
+
+    found = refusal(rules, d(0), d(2), moment)
+
+    assert (found and found.rule) == expected

@@ -35,8 +35,10 @@ from apps.core.exceptions import DomainError, InvalidTransition
 from apps.core.services import model_update
 from apps.customers.models import Customer
 from apps.customers.services import customer_create, customer_update
+from apps.rates.exceptions import StayNotPriced
+from apps.rates.selectors import category_has_rates, first_unpriced_night, stay_prices
 from apps.rentables.models import Rentable
-from apps.stays.services import stay_check
+from apps.stays.services import rentables_lock, stay_check
 from apps.webhooks.outbox import batched
 from apps.webhooks.services import before_update, emit_update, event_emit
 
@@ -112,6 +114,28 @@ def _check_stay(booking: Booking, rentable: Rentable, adults: int, children: int
         )
 
 
+def _list_price(category_id: int, arrival_date: dt.date, departure_date: dt.date):
+    return stay_prices(
+        category_ids=[category_id], arrival_date=arrival_date, departure_date=departure_date
+    )[category_id]
+
+
+def _computed_rent(
+    category_id: int, arrival_date: dt.date, departure_date: dt.date, list_price
+) -> Decimal | None:
+    """The rent of a stay whose client sent none: its list price; None when the category
+    keeps no rates (the rent stays as it was: 0 for a new stay). A category that keeps rates
+    but lacks one for a night of the stay refuses it (``StayNotPriced``)."""
+    if list_price is not None:
+        return list_price
+    if not category_has_rates(category_id=category_id):
+        return None
+    night = first_unpriced_night(
+        category_id=category_id, arrival_date=arrival_date, departure_date=departure_date
+    )
+    raise StayNotPriced(night or arrival_date, category_id=category_id)
+
+
 @transaction.atomic
 @batched
 def reservation_add(
@@ -124,17 +148,26 @@ def reservation_add(
     children: int = 0,
     babies: int = 0,
     pets: int = 0,
-    rent_price: Decimal = Decimal(0),
+    rent_price: Decimal | None = None,
     remote_reservation_nr: str = "",
     recalculate: bool = True,
 ) -> Reservation:
     """Adds a stay to the booking and claims its nights on the rentable's calendar (409 when
-    they are taken). The period holds until the booking's hold ends (options, concepts)."""
+    they are taken). The period holds until the booking's hold ends (options, concepts).
+
+    ``list_price`` is what the category's rates ask for the stay. Without a ``rent_price``
+    a guest's stay is charged that price (422 when a night has no rate, unless the category
+    keeps no rates at all: then the rent is 0); a given ``rent_price`` is kept as it is."""
     if booking.state in RELEASED_STATES:
         raise ValidationError({"booking": f"Booking {booking.booking_nr} is {booking.state}."})
     _check_stay(booking, rentable, adults, children)
     if _is_guest_stay(booking):
         stay_check(rentable=rentable, arrival_date=arrival_date, departure_date=departure_date)
+    list_price = _list_price(rentable.category_id, arrival_date, departure_date)
+    if rent_price is None and _is_guest_stay(booking):
+        rent_price = _computed_rent(rentable.category_id, arrival_date, departure_date, list_price)
+    if rent_price is None:
+        rent_price = Decimal(0)
     period = agenda_period_create(
         administration=booking.administration,
         rentable=rentable,
@@ -157,6 +190,7 @@ def reservation_add(
         babies=babies,
         pets=pets,
         rent_price=rent_price,
+        list_price=list_price,
         state=booking.state,
         remote_reservation_nr=remote_reservation_nr,
     )
@@ -171,6 +205,8 @@ def reservation_add(
 def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
     """Changes a stay: new dates or another rentable re-claim the calendar (409 if taken)."""
     before = before_update(reservation, reservation.administration, "reservation.updated")
+    # A rent that was the list price follows the list price when the stay moves.
+    follows_list = "rent_price" not in changes and reservation.rent_price == reservation.list_price
     state = changes.pop("state", None)
     reason = changes.pop("cancel_reason", "")
     cancel_date = changes.pop("cancel_date", None)
@@ -190,6 +226,8 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
                 departure_date=reservation.departure_date,
                 exclude_period_id=reservation.agenda_period_id,
             )
+        if moved:
+            _reprice(reservation, follows_list=follows_list)
         if reservation.agenda_period_id and moved:
             agenda_period_update(
                 period=reservation.agenda_period,
@@ -213,6 +251,16 @@ def reservation_update(*, reservation: Reservation, **changes) -> Reservation:
         before=before,
     )
     return reservation
+
+
+def _reprice(reservation: Reservation, *, follows_list: bool) -> None:
+    """A moved stay's new list price; its rent too when it was the list price."""
+    arrival, departure = reservation.arrival_date, reservation.departure_date
+    reservation.list_price = _list_price(reservation.category_id, arrival, departure)
+    if follows_list and _is_guest_stay(reservation.booking):
+        rent = _computed_rent(reservation.category_id, arrival, departure, reservation.list_price)
+        if rent is not None:
+            reservation.rent_price = rent
 
 
 @transaction.atomic
@@ -339,6 +387,8 @@ def booking_create(
         owned_by_app_id=owned_by_app_id,
         **attributes,
     )
+    if _is_guest_stay(booking):  # the stays are judged one by one: their rows locked first
+        rentables_lock(rentable_ids=[spec["rentable"].pk for spec in reservations])
     for index, spec in enumerate(reservations):
         try:
             reservation_add(booking=booking, recalculate=False, **spec)
@@ -405,12 +455,15 @@ def booking_transition(
 ) -> Booking:
     """Moves the booking (and its stays) to ``state``.
 
-    Cancelling frees every night at once. Restoring (cancelled → confirmed/option) claims the
-    nights again and is a 409 when any of them were taken meanwhile. Illegal moves are 422
+    Cancelling frees every night at once. Restoring (cancelled → confirmed/option), or moving
+    on an option or concept whose hold has lapsed, claims the nights again: a 409 when any of
+    them were taken meanwhile, a 422 (``StayNotAllowed``) when the stay rules now forbid a
+    stay (a guest arrived too close for the turnover gap). Illegal moves are 422
     ``INVALID_STATE_TRANSITION``.
     """
     check_transition(booking.state, state)
     previous = booking.state
+    lapsed = previous in EXPIRING_STATES and _hold_lapsed(booking)
     if state == State.CANCELLED:
         for reservation in booking.reservations.exclude(state__in=RELEASED_STATES):
             _release(reservation, cancel_reason, cancel_date)
@@ -424,9 +477,16 @@ def booking_transition(
             else None
         )
         restoring = previous in RELEASED_STATES
-        for reservation in booking.reservations.select_related(
-            "agenda_period", "rentable__category", "rentable__administration"
-        ):
+        stays = list(
+            booking.reservations.select_related(
+                "agenda_period", "rentable__category", "rentable__administration"
+            )
+        )
+        # a restore, or an option whose hold lapsed, claims its nights anew: judged as new
+        judged = (restoring or lapsed) and _is_guest_stay(booking)
+        if judged:
+            rentables_lock(rentable_ids=[r.rentable_id for r in stays])
+        for reservation in stays:
             if reservation.state in RELEASED_STATES:
                 cancelled_with_booking = (reservation.cancel_reason, reservation.cancel_date) == (
                     booking.cancel_reason,
@@ -435,7 +495,7 @@ def booking_transition(
                 if not (restoring and cancelled_with_booking):
                     continue  # a stay cancelled on its own stays cancelled
             period = reservation.agenda_period
-            if restoring and _is_guest_stay(booking):
+            if judged:
                 stay_check(
                     rentable=reservation.rentable,
                     arrival_date=reservation.arrival_date,
@@ -460,6 +520,11 @@ def booking_transition(
     if state in (State.CONFIRMED, State.CANCELLED):
         event_emit(f"booking.{state}", instance=booking, administration=booking.administration)
     return booking
+
+
+def _hold_lapsed(booking: Booking) -> bool:
+    """The booking's hold on its nights has ended (the beat has not cancelled it yet)."""
+    return booking.option_expires_at is not None and booking.option_expires_at <= timezone.now()
 
 
 def booking_expire_options(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -7,6 +7,7 @@ from apps.agenda_periods.seed import seed_calendar
 from apps.agreements.seed import seed_owners
 from apps.bookings.seed import seed_bookings
 from apps.oauth.seed import seed_demo_api_key, seed_demo_apps
+from apps.rates.seed import seed_rates
 from apps.rentables.seed import seed_catalogue
 from apps.stays.seed import seed_stay_rules
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         seed_bookings(administration)
         seed_owners(administration)
         seed_stay_rules(administration)
+        seed_rates(administration)
         seed_demo_user(administration)
         apps = seed_demo_apps(administration)
         key = seed_demo_api_key(administration)
