@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, DateField, Max, Value, When
 from django.utils import timezone
 
 from apps.core.deletion import instance_delete
@@ -107,13 +107,15 @@ def category_prices_refresh(*, category_ids, now: dt.datetime | None = None) -> 
         .annotate(last=Max("end_date"))
         .values_list("category_id", "last")
     )
-    for category_id in set(category_ids):
-        end = ends.get(category_id)
-        Category.objects.filter(pk=category_id).update(
-            prices_updated_at=now,
-            last_date_with_price=None if end is None else end - dt.timedelta(days=1),
-            updated_at=now,
-        )
+    ids = sorted(set(category_ids))
+    lasts = {i: ends[i] - dt.timedelta(days=1) for i in ids if ends.get(i) is not None}
+    last = Value(None, output_field=DateField())
+    if lasts:  # one statement for every category of the write
+        whens = [When(pk=i, then=Value(day, output_field=DateField())) for i, day in lasts.items()]
+        last = Case(*whens, default=last, output_field=DateField())
+    Category.objects.filter(pk__in=ids).update(
+        prices_updated_at=now, last_date_with_price=last, updated_at=now
+    )
 
 
 def _check_category(administration, category) -> None:
