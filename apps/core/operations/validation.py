@@ -21,9 +21,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import fields, relations, serializers
 from rest_framework.fields import SkipField, empty
 
-from apps.core.serializers import ResourceSerializer, UtcTimeField, WeekdaysField
+from apps.core.serializers import MoneyField, ResourceSerializer, UtcTimeField, WeekdaysField
 
-# Fields whose validated value depends on their input alone (no instance, no request, no query):
+# Fields whose validated value depends on their input alone, or on it and the request (a money
+# amount on the administration's currency), never on an instance or a query: within one batch
 # the same input gives the same value or the same error, so an accepted input is remembered.
 PURE_FIELDS = frozenset(
     {
@@ -42,6 +43,7 @@ PURE_FIELDS = frozenset(
         fields.URLField,
         fields.UUIDField,
         UtcTimeField,
+        MoneyField,
     }
 )
 PURE_LISTS = frozenset({fields.ListField, WeekdaysField})
@@ -76,6 +78,8 @@ def _memo_key(value):
         return (type(value), value)
     if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
         return (list, tuple((type(v), v) for v in value))
+    if isinstance(value, dict) and all(isinstance(v, _SCALARS) for v in value.values()):
+        return (dict, tuple((k, type(v), v) for k, v in value.items()))
     return None
 
 
