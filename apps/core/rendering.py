@@ -186,7 +186,7 @@ class Renderer:
         self.method_context = {k: v for k, v in context.items() if k != "view"}
         self.method_owners: dict[type, object] = {}
         self.timezone = timezone.get_current_timezone()
-        self.last_stamp: tuple = (None, None)  # rows written together share their moment
+        self.stamps: dict = {}  # rows written together share their moments
         self.sparse: dict[str, tuple] = {}
         self.included: dict[tuple[str, str], dict] = {}
         self.walked: set[tuple[str, str, int]] = set()
@@ -219,11 +219,12 @@ class Renderer:
 
     def stamp(self, value) -> str:
         """What DRF's DateTimeField writes, with the time zone looked up once per request."""
-        last, text = self.last_stamp
-        if last is not None and value == last and (value.tzinfo is None) == (last.tzinfo is None):
-            return text
-        text = self._stamp(value)
-        self.last_stamp = (value, text)
+        key = (value, value.tzinfo is None)
+        text = self.stamps.get(key)
+        if text is None:
+            if len(self.stamps) > 64:
+                self.stamps.clear()
+            text = self.stamps[key] = self._stamp(value)
         return text
 
     def _stamp(self, value) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 
 def model_update(
@@ -173,7 +174,8 @@ def bulk_insert(instances: list[models.Model], *, batch_size: int = 2000) -> lis
         f"({', '.join(quote(f.column) for f in fields)}) "
         f"SELECT * FROM UNNEST({', '.join(casts)}) RETURNING {quote(pk.column)}"
     )
-    columns = [_column(f, instances, connection) for f in fields]
+    moment = timezone.now()  # the rows' auto_now and auto_now_add stamps
+    columns = [_column(f, instances, connection, moment) for f in fields]
     with bulk_cursor() as cursor:
         for start in range(0, len(instances), BULK_INSERT_ROWS):
             stop = start + BULK_INSERT_ROWS
@@ -187,14 +189,17 @@ def bulk_insert(instances: list[models.Model], *, batch_size: int = 2000) -> lis
     return instances
 
 
-def _column(field, instances, connection) -> list:
+def _column(field, instances, connection, moment) -> list:
     """``field``'s database value for each instance, as Django's bulk_create prepares it
     (``pre_save`` then ``get_db_prep_save``), prepared once per distinct value; JSON as its
-    text. An ``auto_now`` / ``auto_now_add`` stamp is taken once: the rows of one write share
-    their moment."""
+    text. ``auto_now`` / ``auto_now_add`` fields all take ``moment``: the rows of one write
+    share it."""
     attname = field.attname
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        stamp = field.pre_save(instances[0], True)
+        if isinstance(field, models.DateTimeField):
+            stamp = moment
+        else:  # a date: as Django takes it
+            stamp = field.pre_save(instances[0], True)
         for instance in instances:
             setattr(instance, attname, stamp)
     elif type(field).pre_save is not models.Field.pre_save:
