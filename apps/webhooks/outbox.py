@@ -281,13 +281,19 @@ def _store(events: list[Stored], recipients: list[list], connection) -> None:
     enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
 
 
-def _body_head(event: Event) -> str:
+def _body_head(event: Stored, stamps: dict | None = None) -> str:
     """The delivery body up to its sequence number: ``head + str(sequence) + "}"`` is the
-    body, keys sorted (``sequence`` sorts last), exactly the bytes sent and signed."""
+    body, keys sorted (``sequence`` sorts last), exactly the bytes sent and signed.
+    ``stamps`` remembers the moments written (the events of one bulk write share theirs)."""
+    stamp = None if stamps is None else stamps.get(event.occurred_at)
+    if stamp is None:
+        stamp = event.occurred_at.isoformat().replace("+00:00", "Z")
+        if stamps is not None:
+            stamps[event.occurred_at] = stamp
     body = {
         "id": str(event.id),
         "event": event.name,
-        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "occurred_at": stamp,
         "administration_id": str(event.administration_id),
         "data": event.data,
     }
@@ -302,8 +308,9 @@ def _numbered(events, recipients):
     counts = Counter(endpoint.pk for endpoints in recipients for endpoint in endpoints)
     seen = Counter()
     rows = []
+    stamps: dict = {}
     for event, endpoints in zip(events, recipients, strict=True):
-        head = _body_head(event)
+        head = _body_head(event, stamps)
         for endpoint in endpoints:
             seen[endpoint.pk] += 1
             rows.append((event, endpoint.pk, head, counts[endpoint.pk] - seen[endpoint.pk]))
