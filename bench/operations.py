@@ -1,5 +1,5 @@
-"""The bulk write a channel manager sends: a year of nightly stay rules (or maintenance
-periods) for 50 categories (rentables), 18,250 ``add`` operations in one
+"""The bulk write a channel manager sends: a year of nightly rates (or stay rules, or
+maintenance periods) for 50 categories (rentables), 18,250 ``add`` operations in one
 ``POST …/operations`` request.
 
 PostgreSQL by default (BENCH_DATABASE_URL, or postgres://postgres@127.0.0.1:5432/bench_operations,
@@ -8,8 +8,10 @@ sends the request once (in-process, no network), with a webhook endpoint listeni
 ``--no-webhook``. Prints the body size, the whole request's time, the database time (the
 sum of the statements' times) and the number of statements.
 
-Usage: python bench/operations.py [--kind stay_rule|maintenance] [--units 50] [--nights 365]
-       [--no-webhook]; BENCH_SHOW=1 also prints the most repeated statements.
+Usage: python bench/operations.py [--type rate|stay_rule|maintenance] [--units 50]
+       [--nights 365] [--no-webhook] [--idempotency-key] [--profile N]; BENCH_SHOW=1 also
+       prints the most repeated and the slowest statements. ``--profile N`` runs the request
+       under cProfile and prints its N heaviest lines (by cumulative and by own time).
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ def seed(units: int, webhook: bool):
     from apps.administrations.models import Administration
     from apps.agenda_periods.models import AgendaPeriod
     from apps.oauth.services import api_key_create
+    from apps.rates.models import Rate
     from apps.rentables.models import Category, Rentable
     from apps.stays.models import StayRule
     from apps.webhooks.models import WebhookEndpoint
 
-    for model in (StayRule, AgendaPeriod, Rentable, Category):  # categories are protected
+    for model in (Rate, StayRule, AgendaPeriod, Rentable, Category):  # categories are protected
         model.objects.filter(administration__name=BENCH_NAME).delete()
     Administration.objects.filter(name=BENCH_NAME).delete()
     admin = Administration.objects.create(name=BENCH_NAME, available_locales=["en"])
@@ -57,7 +60,7 @@ def seed(units: int, webhook: bool):
             administration=admin,
             url="https://hooks.example.com/prices",
             events=["*"],
-            owner_scopes=["stay_rule|read", "agenda_period|read"],
+            owner_scopes=["rate|read", "stay_rule|read", "agenda_period|read"],
         )
     _, key = api_key_create(administration=admin, scopes="all")
     return admin, categories, rentables, key
@@ -65,6 +68,19 @@ def seed(units: int, webhook: bool):
 
 def operation(kind: str, unit, night: dt.date, n: int) -> dict:
     end = (night + dt.timedelta(days=1)).isoformat()
+    if kind == "rate":
+        return {
+            "op": "add",
+            "data": {
+                "type": "rate",
+                "attributes": {
+                    "start_date": night.isoformat(),
+                    "end_date": end,
+                    "price_per_night": {"currency": "EUR", "value": f"{60 + n % 45}.50"},
+                },
+                "relationships": {"category": {"data": {"type": "category", "id": str(unit.pk)}}},
+            },
+        }
     if kind == "stay_rule":
         return {
             "op": "add",
@@ -96,10 +112,24 @@ def operation(kind: str, unit, night: dt.date, n: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kind", choices=("stay_rule", "maintenance"), default="stay_rule")
+    parser.add_argument(
+        "--type",
+        "--kind",
+        dest="kind",
+        choices=("rate", "stay_rule", "maintenance"),
+        default="rate",
+    )
     parser.add_argument("--units", type=int, default=50)
     parser.add_argument("--nights", type=int, default=365)
     parser.add_argument("--no-webhook", action="store_true")
+    parser.add_argument(
+        "--idempotency-key",
+        action="store_true",
+        help="send an Idempotency-Key (the answer is kept)",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="cProfile the request; print N lines"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
@@ -120,7 +150,7 @@ def main() -> None:
     tasks.deliver.apply_async = lambda args=(), **options: enqueued.append(args)
 
     admin, categories, rentables, key = seed(args.units, not args.no_webhook)
-    units = categories if args.kind == "stay_rule" else rentables
+    units = rentables if args.kind == "maintenance" else categories
     first = dt.date.today() + dt.timedelta(days=1)
     operations = [
         operation(args.kind, unit, first + dt.timedelta(days=n), n)
@@ -128,12 +158,24 @@ def main() -> None:
         for n in range(args.nights)
     ]
     body = json.dumps({"atomic:operations": operations})
-    client = Client(HTTP_X_API_KEY=key, HTTP_ACCEPT=ATOMIC)
+    headers = {"HTTP_X_API_KEY": key, "HTTP_ACCEPT": ATOMIC}
+    if args.idempotency_key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = f"bench-{time.time()}"
+    client = Client(**headers)
     path = f"/v3/administrations/{admin.pk}/operations"
 
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         response = client.generic("POST", path, body, ATOMIC)
+        if profiler is not None:
+            profiler.disable()
         total = time.perf_counter() - started
     assert response.status_code == 200, response.content[:500]
     results = json.loads(response.content)["atomic:results"]
@@ -160,7 +202,16 @@ def main() -> None:
             q["sql"][:160] for q in ctx.captured_queries
         ).most_common(5):
             print(count, sql)
+        print("slowest:")
+        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+            print(f"  {float(q['time']) * 1000:7.0f} ms  {q['sql'][:110]}")
     print(f"queries: {len(statements)} {kinds}")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if profiler is not None:
+        import pstats
+
+        for order in ("cumulative", "tottime"):
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(args.profile)
 
 
 if __name__ == "__main__":

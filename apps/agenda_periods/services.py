@@ -21,9 +21,9 @@ from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.core.deletion import instance_delete
 from apps.core.exceptions import PeriodClash
 from apps.core.resources import resource_object
-from apps.core.services import for_item, model_update
+from apps.core.services import bulk_insert, for_item, model_update
 from apps.rentables.models import Rentable
-from apps.webhooks.outbox import batched
+from apps.webhooks.outbox import batched, events_emit
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 
@@ -165,7 +165,7 @@ def periods_claim(periods: list[AgendaPeriod]) -> None:
         AgendaPeriod.objects.filter(pk__in=release).update(blocking=False, updated_at=now)
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction stays usable
-            AgendaPeriod.objects.bulk_create(periods, batch_size=BULK_BATCH_SIZE)
+            bulk_insert(periods, batch_size=BULK_BATCH_SIZE)
     except IntegrityError:
         # Lost a race on PostgreSQL: the constraint refused a row. Name the winner.
         for period in periods:
@@ -255,8 +255,7 @@ def agenda_period_bulk_create(
             validate_dates(start_date=item["start_date"], end_date=item["end_date"])
             periods.append(AgendaPeriod(administration=administration, **item))
     periods_claim(periods)
-    for period in periods:
-        event_emit("agenda_period.created", instance=period, administration=administration)
+    events_emit("agenda_period.created", instances=periods, administration=administration)
     return periods
 
 

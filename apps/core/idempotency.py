@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from apps.core.errors import ApiError
 from apps.core.models import IdempotencyRecord
+from apps.core.services import bulk_cursor
 
 HEADER = "Idempotency-Key"
 KEPT_HEADERS = ("Content-Type", "Location")
@@ -92,7 +93,35 @@ def finish(record: IdempotencyRecord, response) -> None:
     record.status_code = response.status_code
     record.body = _without_withheld(response)
     record.headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
-    record.save(update_fields=["completed", "status_code", "body", "headers"])
+    _save_answer(record)
+
+
+def _save_answer(record: IdempotencyRecord) -> None:
+    """Stores the answer. On PostgreSQL the body is bound on the server (``bulk_cursor``): an
+    operations request answers with megabytes, which the ORM's client-side binding would
+    first write into the SQL text as hex."""
+    fields = ["completed", "status_code", "body", "headers"]
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        record.save(update_fields=fields)
+        return
+    meta = IdempotencyRecord._meta
+    quote = connection.ops.quote_name
+    casts = {"headers": "::jsonb"}
+    assignments = ", ".join(
+        f"{quote(meta.get_field(name).column)} = %s{casts.get(name, '')}" for name in fields
+    )
+    with bulk_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608
+            [
+                record.completed,
+                record.status_code,
+                bytes(record.body),
+                json.dumps(record.headers),
+                record.pk,
+            ],
+        )
 
 
 def _without_withheld(response) -> bytes:

@@ -186,6 +186,7 @@ class Renderer:
         self.method_context = {k: v for k, v in context.items() if k != "view"}
         self.method_owners: dict[type, object] = {}
         self.timezone = timezone.get_current_timezone()
+        self.stamps: dict = {}  # rows written together share their moments
         self.sparse: dict[str, tuple] = {}
         self.included: dict[tuple[str, str], dict] = {}
         self.walked: set[tuple[str, str, int]] = set()
@@ -218,6 +219,15 @@ class Renderer:
 
     def stamp(self, value) -> str:
         """What DRF's DateTimeField writes, with the time zone looked up once per request."""
+        key = (value, value.tzinfo is None)
+        text = self.stamps.get(key)
+        if text is None:
+            if len(self.stamps) > 64:
+                self.stamps.clear()
+            text = self.stamps[key] = self._stamp(value)
+        return text
+
+    def _stamp(self, value) -> str:
         if value.tzinfo is None:
             value = timezone.make_aware(value, self.timezone)
         else:

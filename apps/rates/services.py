@@ -9,19 +9,26 @@ transaction holds the database's write lock from its first statement (``BEGIN IM
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, DateField, Max, Value, When
 from django.utils import timezone
 
 from apps.core.deletion import instance_delete
 from apps.core.resources import resource_object
+from apps.core.services import bulk_insert, for_item, instances_clean
 from apps.rates.exceptions import RateClash
 from apps.rates.models import Rate
 from apps.rentables.models import Category
+from apps.webhooks.outbox import batched, events_emit
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
+
+BULK_BATCH_SIZE = 2000  # rows per INSERT statement of a bulk write (where they are batched)
+ORDER_MESSAGE = "end_date must be after start_date (it is exclusive)."
 
 
 def _lock_categories(*category_ids: int) -> None:
@@ -45,19 +52,28 @@ def find_rate_clash(rate: Rate) -> Rate | None:
     return queryset.order_by("start_date", "pk").first()
 
 
+def _stays(rate: Rate) -> str:
+    minimum = rate.minimum_number_of_nights
+    return f"stays of at least {minimum} nights" if minimum else "stays of any length"
+
+
 def _clash_error(clash: Rate) -> RateClash:
-    minimum = clash.minimum_number_of_nights
-    stays = f"stays of at least {minimum} nights" if minimum else "stays of any length"
+    if clash.pk is None:  # another rate of the same bulk write
+        return RateClash(
+            f"The dates clash with another new rate ({clash.start_date} to {clash.end_date}, "
+            f"{_stays(clash)}) of category {clash.category_id} in the same write.",
+            clash=clash,
+        )
     return RateClash(
         f"The dates clash with rate {clash.pk} ({clash.start_date} to {clash.end_date}, "
-        f"{stays}) of category {clash.category_id}.",
+        f"{_stays(clash)}) of category {clash.category_id}.",
         clash=clash,
     )
 
 
 def _validate(rate: Rate) -> None:
     if rate.start_date >= rate.end_date:
-        raise ValidationError({"end_date": "end_date must be after start_date (it is exclusive)."})
+        raise ValidationError({"end_date": ORDER_MESSAGE})
     # The no-overlap rule is the service's (a 409 naming the clash), not a field error.
     rate.full_clean(validate_constraints=False)
 
@@ -91,13 +107,15 @@ def category_prices_refresh(*, category_ids, now: dt.datetime | None = None) -> 
         .annotate(last=Max("end_date"))
         .values_list("category_id", "last")
     )
-    for category_id in set(category_ids):
-        end = ends.get(category_id)
-        Category.objects.filter(pk=category_id).update(
-            prices_updated_at=now,
-            last_date_with_price=None if end is None else end - dt.timedelta(days=1),
-            updated_at=now,
-        )
+    ids = sorted(set(category_ids))
+    lasts = {i: ends[i] - dt.timedelta(days=1) for i in ids if ends.get(i) is not None}
+    last = Value(None, output_field=DateField())
+    if lasts:  # one statement for every category of the write
+        whens = [When(pk=i, then=Value(day, output_field=DateField())) for i, day in lasts.items()]
+        last = Case(*whens, default=last, output_field=DateField())
+    Category.objects.filter(pk__in=ids).update(
+        prices_updated_at=now, last_date_with_price=last, updated_at=now
+    )
 
 
 def _check_category(administration, category) -> None:
@@ -115,6 +133,90 @@ def rate_create(*, administration, category, **attributes) -> Rate:
     category_prices_refresh(category_ids=[category.pk])
     event_emit("rate.created", instance=rate, administration=administration)
     return rate
+
+
+@transaction.atomic
+@batched
+def rate_bulk_create(*, administration, items: list[dict]) -> list[Rate]:
+    """Adds many rates at once (``items``: ``rate_create``'s keyword arguments each), all or
+    none, with ``rate_create``'s checks: a refusal carries ``item_index``, the first item
+    refused being the one a run of single writes in that order would have stopped at. An
+    overlap with a stored rate, or with an earlier item of the same write, is the same 409.
+
+    In a fixed number of queries: the categories locked and their stored rates in the
+    window read once each, one insert (per ``BULK_BATCH_SIZE`` rows off PostgreSQL), each
+    category's price summary refreshed once. Emits one rate.created per rate; returns the
+    rates in the order given."""
+    rates = []
+    for index, attributes in enumerate(items):
+        with for_item(index):
+            _check_category(administration, attributes["category"])
+            rates.append(Rate(administration=administration, **attributes))
+    if not rates:
+        return rates
+    misordered = next((i for i, r in enumerate(rates) if r.start_date >= r.end_date), None)
+    # The relations were resolved by the caller; no query per row to re-check them.
+    instances_clean(rates[:misordered], exclude=["administration", "category"])
+    if misordered is not None:
+        with for_item(misordered):
+            raise ValidationError({"end_date": ORDER_MESSAGE})
+    category_ids = {rate.category_id for rate in rates}
+    _lock_categories(*category_ids)
+    _clashes_refuse(rates)
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            bulk_insert(rates, batch_size=BULK_BATCH_SIZE)
+    except IntegrityError:
+        # Lost a race against the constraint (the categories are locked, so hardly): name it.
+        for rate in rates:
+            rate.pk = None
+        for index, rate in enumerate(rates):
+            clash = find_rate_clash(rate)
+            if clash is not None:
+                with for_item(index):
+                    raise _clash_error(clash) from None
+        raise
+    category_prices_refresh(category_ids=category_ids)
+    events_emit("rate.created", instances=rates, administration=administration)
+    return rates
+
+
+def _clashes_refuse(rates: list[Rate]) -> None:
+    """``find_rate_clash`` for each new rate, in order, against the stored rates (read in one
+    query) and the earlier new ones: the first that clashes raises its 409."""
+    stored = defaultdict(list)  # (category, minimum or 0) → rates, disjoint, by start date
+    rows = Rate.objects.filter(
+        category_id__in={rate.category_id for rate in rates},
+        start_date__lt=max(rate.end_date for rate in rates),
+        end_date__gt=min(rate.start_date for rate in rates),
+    ).order_by("start_date", "pk")
+    for row in rows:
+        stored[_key(row)].append(row)
+    added = defaultdict(list)  # the same, for the new rates accepted so far
+    for index, rate in enumerate(rates):
+        key = _key(rate)
+        clashes = [
+            clash
+            for clash in (_first_overlap(stored[key], rate), _first_overlap(added[key], rate))
+            if clash is not None
+        ]
+        if clashes:
+            first = min(clashes, key=lambda c: (c.start_date, c.pk is None, c.pk or 0))
+            with for_item(index):
+                raise _clash_error(first)
+        bisect.insort(added[key], rate, key=lambda r: r.start_date)
+
+
+def _key(rate: Rate) -> tuple[int, int]:
+    return rate.category_id, rate.minimum_number_of_nights or 0
+
+
+def _first_overlap(disjoint: list[Rate], rate: Rate) -> Rate | None:
+    """The earliest of ``disjoint`` (sorted, non-overlapping) sharing a night with ``rate``."""
+    position = bisect.bisect_right(disjoint, rate.start_date, key=lambda r: r.end_date)
+    if position < len(disjoint) and disjoint[position].start_date < rate.end_date:
+        return disjoint[position]
+    return None
 
 
 @transaction.atomic

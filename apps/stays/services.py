@@ -13,13 +13,13 @@ from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.selectors import holding_now
 from apps.core.deletion import instance_delete
 from apps.core.resources import resource_object
-from apps.core.services import for_item
+from apps.core.services import bulk_insert, for_item, instances_clean
 from apps.rentables.models import Rentable
 from apps.stays import rules as stay_rules
 from apps.stays.exceptions import StayNotAllowed
 from apps.stays.models import StayRule
 from apps.stays.selectors import stay_rules_by_category
-from apps.webhooks.outbox import batched
+from apps.webhooks.outbox import batched, events_emit
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 BULK_BATCH_SIZE = 2000  # rows per INSERT statement of a bulk write
@@ -135,15 +135,15 @@ def stay_rule_bulk_create(*, administration, items: list[dict]) -> list[StayRule
     for index, attributes in enumerate(items):
         with for_item(index):
             _check_category(administration, attributes["category"])
-            rule = StayRule(administration=administration, **attributes)
-            # The relations were resolved by the caller; no query per row to re-check them.
-            rule.full_clean(exclude=["administration", "category"], validate_constraints=False)
-            if rule.start_date >= rule.end_date:
+            rules.append(StayRule(administration=administration, **attributes))
+    # The relations were resolved by the caller; no query per row to re-check them.
+    instances_clean(rules, exclude=["administration", "category"])
+    for index, rule in enumerate(rules):
+        if rule.start_date >= rule.end_date:
+            with for_item(index):
                 raise ValidationError({"end_date": "end_date must be after start_date."})
-            rules.append(rule)
-    StayRule.objects.bulk_create(rules, batch_size=BULK_BATCH_SIZE)
-    for rule in rules:
-        event_emit("stay_rule.created", instance=rule, administration=administration)
+    bulk_insert(rules, batch_size=BULK_BATCH_SIZE)
+    events_emit("stay_rule.created", instances=rules, administration=administration)
     return rules
 
 

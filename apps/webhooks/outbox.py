@@ -39,6 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.resources import resource_objects
+from apps.core.services import array_param, bulk_cursor
 from apps.core.tasks_on_commit import enqueue_many_on_commit
 from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
 
@@ -67,7 +68,9 @@ class Pending:
         "marker",
     )
 
-    def __init__(self, name, instance, administration_id, endpoints, before, data):
+    def __init__(
+        self, name, instance, administration_id, endpoints, before, data, occurred_at=None
+    ):
         self.name = name
         self.instance = instance
         self.key = None if instance is None else (type(instance), instance.pk)
@@ -75,7 +78,7 @@ class Pending:
         self.endpoints = endpoints
         self.before = before
         self.data = data
-        self.occurred_at = timezone.now()
+        self.occurred_at = occurred_at or timezone.now()
         self.marker = None
 
 
@@ -134,7 +137,7 @@ class collecting:  # noqa: N801 - a context manager, named like a statement
             return False
         self.connection._outbox_buffer = None
         if kind is None and buffer.pending:
-            flush(buffer.pending, self.connection)
+            flush(buffer.pending, self.connection, returning=False)
         return False
 
 
@@ -150,8 +153,62 @@ def add(pending: Pending) -> bool:
     return True
 
 
-def flush(pending: list[Pending], connection=None) -> list[Event]:
-    """Renders, numbers and stores the events that still stand; returns the events."""
+def add_many(pending: list[Pending]) -> bool:
+    """``add`` for the events of one write at once, sharing one savepoint marker."""
+    connection = transaction.get_connection()
+    buffer = _open_buffer(connection)
+    if buffer is None or not connection.in_atomic_block:
+        return False
+    marker = _Marker()
+    transaction.on_commit(marker)
+    for p in pending:
+        p.marker = marker
+    buffer.pending.extend(pending)
+    return True
+
+
+def events_emit(name: str, *, instances: list, administration) -> None:
+    """``event_emit(name, instance=…, administration=administration)`` for each of
+    ``instances``, the rows of one bulk write: the subscribed endpoints are looked up once and
+    the events share their moment and their savepoint marker. Nothing is written when no
+    endpoint listens."""
+    from apps.webhooks.events import EVENTS
+    from apps.webhooks.services import _active_endpoints
+
+    assert name in EVENTS, f"unregistered event {name}"
+    endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
+    if not endpoints or not instances:
+        return
+    now = timezone.now()
+    pending = [
+        Pending(name, instance, administration.pk, endpoints, None, None, occurred_at=now)
+        for instance in instances
+    ]
+    if not add_many(pending):
+        flush(pending, returning=False)
+
+
+class Stored:
+    """An event row about to be written (a model instance only where one is needed: building
+    thousands of them was a good part of a bulk write's flush)."""
+
+    __slots__ = ("id", "administration_id", "name", "occurred_at", "data", "changes")
+
+    def __init__(self, administration_id, name, occurred_at, data, changes):
+        self.id = uuid.uuid4()
+        self.administration_id = administration_id
+        self.name = name
+        self.occurred_at = occurred_at
+        self.data = data
+        self.changes = changes
+
+    def as_event(self) -> Event:
+        return Event(**{name: getattr(self, name) for name in self.__slots__})
+
+
+def flush(pending: list[Pending], connection=None, *, returning: bool = True) -> list[Event]:
+    """Renders, numbers and stores the events that still stand; returns the events (none
+    unless ``returning``)."""
     connection = connection or transaction.get_connection()
     if any(p.marker is not None for p in pending):
         standing = {id(hook[1]) for hook in connection.run_on_commit}
@@ -174,23 +231,20 @@ def flush(pending: list[Pending], connection=None) -> list[Event]:
             }
             if not changes:
                 continue  # an update that changed nothing emits nothing
-        events.append(
-            Event(
-                id=uuid.uuid4(),
-                administration_id=p.administration_id,
-                name=p.name,
-                occurred_at=p.occurred_at,
-                data=data,
-                changes=changes,
-            )
-        )
+        events.append(Stored(p.administration_id, p.name, p.occurred_at, data, changes))
         recipients.append(p.endpoints)
     if not events:
         return []
     events.reverse()
     recipients.reverse()
     _store(events, recipients, connection)
-    return events
+    if not returning:
+        return []
+    stored = [event.as_event() for event in events]
+    for event in stored:
+        event._state.adding = False
+        event._state.db = connection.alias
+    return stored
 
 
 def _render_once(pending: list[Pending]) -> dict:
@@ -209,27 +263,37 @@ def _render_once(pending: list[Pending]) -> dict:
 
 
 STATEMENT_EVENTS = 500  # events per statement: a 10,000-event sync is 20 statements
+# On PostgreSQL a statement's values are a handful of arrays, whatever their length.
+STATEMENT_EVENTS_POSTGRESQL = 20_000
 
 
-def _store(events: list[Event], recipients: list[list], connection) -> None:
+def _store(events: list[Stored], recipients: list[list], connection) -> None:
     from apps.webhooks.services import _not_enqueued
     from apps.webhooks.tasks import deliver
 
-    write = _write_postgresql if connection.vendor == "postgresql" else _write_portable
+    postgresql = connection.vendor == "postgresql"
+    write = _write_postgresql if postgresql else _write_portable
+    size = STATEMENT_EVENTS_POSTGRESQL if postgresql else STATEMENT_EVENTS
     delivery_ids = []
-    for start in range(0, len(events), STATEMENT_EVENTS):
-        chunk = slice(start, start + STATEMENT_EVENTS)
+    for start in range(0, len(events), size):
+        chunk = slice(start, start + size)
         delivery_ids += write(events[chunk], recipients[chunk], connection)
     enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
 
 
-def _body_head(event: Event) -> str:
+def _body_head(event: Stored, stamps: dict | None = None) -> str:
     """The delivery body up to its sequence number: ``head + str(sequence) + "}"`` is the
-    body, keys sorted (``sequence`` sorts last), exactly the bytes sent and signed."""
+    body, keys sorted (``sequence`` sorts last), exactly the bytes sent and signed.
+    ``stamps`` remembers the moments written (the events of one bulk write share theirs)."""
+    stamp = None if stamps is None else stamps.get(event.occurred_at)
+    if stamp is None:
+        stamp = event.occurred_at.isoformat().replace("+00:00", "Z")
+        if stamps is not None:
+            stamps[event.occurred_at] = stamp
     body = {
         "id": str(event.id),
         "event": event.name,
-        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "occurred_at": stamp,
         "administration_id": str(event.administration_id),
         "data": event.data,
     }
@@ -244,8 +308,9 @@ def _numbered(events, recipients):
     counts = Counter(endpoint.pk for endpoints in recipients for endpoint in endpoints)
     seen = Counter()
     rows = []
+    stamps: dict = {}
     for event, endpoints in zip(events, recipients, strict=True):
-        head = _body_head(event)
+        head = _body_head(event, stamps)
         for endpoint in endpoints:
             seen[endpoint.pk] += 1
             rows.append((event, endpoint.pk, head, counts[endpoint.pk] - seen[endpoint.pk]))
@@ -256,7 +321,7 @@ def _write_portable(events, recipients, connection) -> list[int]:
     """Three statements: the sequences, the events, the deliveries."""
     rows, counts = _numbered(events, recipients)
     last = advance_sequences(counts, connection)
-    Event.objects.bulk_create(events)
+    Event.objects.bulk_create([event.as_event() for event in events])
     deliveries = []
     for event, endpoint_id, head, place in rows:
         sequence = last[endpoint_id] - place
@@ -275,57 +340,67 @@ def _write_portable(events, recipients, connection) -> list[int]:
 
 def _write_postgresql(events, recipients, connection) -> list[int]:
     """One statement: the sequences move on, the events go in and the deliveries take their
-    numbers from the sequences' new values (bodies completed in SQL with the number)."""
+    numbers from the sequences' new values (bodies completed in SQL with the number).
+
+    The values travel as a few array literals (``array_param``) bound on the server
+    (``bulk_cursor``), not as a placeholder per value. Each event's delivery body up to its
+    number (its "head", see ``_body_head``) is sent once: it holds the event's data and
+    changes, which the event row takes from it (``(head || '0}')::jsonb``), so a payload is
+    not sent twice."""
     rows, counts = _numbered(events, recipients)
     quote = connection.ops.quote_name
     endpoint_table = quote(WebhookEndpoint._meta.db_table)
     event_table = quote(Event._meta.db_table)
     delivery_table = quote(WebhookDelivery._meta.db_table)
-    params: list = []
-    steps = []
-    for endpoint_id, count in sorted(counts.items()):
-        steps.append("(%s::bigint, %s::bigint)")
-        params += [endpoint_id, count]
-    values = []
-    for event in events:
-        values.append("(%s::uuid, %s, %s, %s, %s::jsonb, %s::jsonb)")
-        params += [
-            event.id,
-            event.administration_id,
-            event.name,
-            event.occurred_at,
-            orjson.dumps(event.data).decode(),
-            None if event.changes is None else orjson.dumps(event.changes).decode(),
-        ]
-    now = timezone.now()
-    params.append(now)
-    numbered = []
-    for order, (event, endpoint_id, head, place) in enumerate(rows):
-        numbered.append("(%s, %s::bigint, %s::uuid, %s::bigint, %s::text, %s::timestamptz)")
-        params += [order, endpoint_id, event.id, place, head, event.occurred_at]
+    ordinal = {id(event): position for position, event in enumerate(events, start=1)}
+    heads = {}
+    for event, _, head, _ in rows:
+        heads.setdefault(id(event), head)
+    ids = sorted(counts)
+    params = [
+        array_param(ids),
+        array_param([counts[i] for i in ids]),
+        array_param([str(event.id) for event in events]),
+        array_param([event.administration_id for event in events]),
+        array_param([event.name for event in events]),
+        array_param([event.occurred_at for event in events]),
+        array_param([heads[id(event)] for event in events]),
+        timezone.now(),
+        array_param([ordinal[id(event)] for event, _, _, _ in rows]),
+        array_param([endpoint_id for _, endpoint_id, _, _ in rows]),
+        array_param([place for _, _, _, place in rows]),
+    ]
     sql = f"""
         WITH numbers AS (
             UPDATE {endpoint_table} AS e SET last_sequence = e.last_sequence + n.count
-            FROM (VALUES {", ".join(steps)}) AS n (id, count)
+            FROM UNNEST(%s::bigint[], %s::bigint[]) AS n (id, count)
             WHERE e.id = n.id
             RETURNING e.id, e.last_sequence
+        ), heads AS (
+            SELECT * FROM UNNEST(
+                %s::uuid[], %s::bigint[], %s::text[], %s::timestamptz[], %s::text[]
+            ) WITH ORDINALITY AS h (id, administration_id, name, occurred_at, head, ord)
         ), stored AS (
             INSERT INTO {event_table} (id, administration_id, name, occurred_at, data, changes)
-            VALUES {", ".join(values)}
+            SELECT h.id, h.administration_id, h.name, h.occurred_at,
+                parsed.body -> 'data', parsed.body -> 'changes'
+            FROM heads AS h CROSS JOIN LATERAL (SELECT (h.head || '0}}')::jsonb AS body) AS parsed
         )
         INSERT INTO {delivery_table} (
             endpoint_id, event_id, sequence, body, status, attempts, next_attempt_at,
             attempt_log, created_at, enqueued_at, claimed_by
         )
-        SELECT d.endpoint_id, d.event_id, numbers.last_sequence - d.place,
-            d.head || (numbers.last_sequence - d.place)::text || '}}', 'pending', 0, d.at,
-            '[]'::jsonb, %s, d.at, ''
-        FROM (VALUES {", ".join(numbered)}) AS d (ord, endpoint_id, event_id, place, head, at)
+        SELECT d.endpoint_id, h.id, numbers.last_sequence - d.place,
+            h.head || (numbers.last_sequence - d.place)::text || '}}', 'pending', 0,
+            h.occurred_at, '[]'::jsonb, %s, h.occurred_at, ''
+        FROM UNNEST(%s::bigint[], %s::bigint[], %s::bigint[])
+            WITH ORDINALITY AS d (event_ord, endpoint_id, place, ord)
+        JOIN heads AS h ON h.ord = d.event_ord
         JOIN numbers ON numbers.id = d.endpoint_id
         ORDER BY d.ord
         RETURNING id
     """  # noqa: S608 - names from the models, values as parameters
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 

@@ -57,27 +57,10 @@ class AtomicClient(APIClient):
         return response
 
 
-@pytest.fixture
-def atomic(administration, make_key):
-    return AtomicClient().credentials(HTTP_X_API_KEY=make_key(administration)) or _client(
-        administration, make_key, "all"
-    )
-
-
 def _client(administration, make_key, scopes):
     client = AtomicClient()
     client.credentials(HTTP_X_API_KEY=make_key(administration, scopes))
     return client
-
-
-@pytest.fixture
-def category(administration):
-    return CategoryFactory(administration=administration)
-
-
-@pytest.fixture
-def rentable(category):
-    return RentableFactory(category=category)
 
 
 def add_rule(category, start: int, end: int, lid=None, **attributes):

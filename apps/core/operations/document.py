@@ -90,16 +90,17 @@ def _operation(index: int, item, lids: dict[str, str]) -> Operation:
     if "href" in item:
         raise _bad(f"{at}/href", "'href' is not supported here; name the target with 'ref'.")
     data = item.get("data")
+    linked: set[str] = set()
     if "data" in item:
         JsonApiParser.check_resource(data, f"{at}/data")
         if "lid" in data and not isinstance(data["lid"], str):
             raise _bad(f"{at}/data/lid", "'lid' must be a string.")
-        _check_linkage_lids(data, f"{at}/data", lids)
+        linked = _check_linkage_lids(data, f"{at}/data", lids)
     ref = _ref(item, at, lids) if "ref" in item else None
     if op == "add":
-        return _add(index, at, data, ref, lids)
+        return _add(index, at, data, ref, lids, linked)
     if op == "update":
-        return _update(index, at, data, ref, lids)
+        return _update(index, at, data, ref, lids, linked)
     return _remove(index, at, data, ref)
 
 
@@ -154,33 +155,42 @@ def _known_lid(lid: str, resource_type, pointer: str, lids: dict[str, str]) -> N
 
 
 def _linkage(data: dict):
-    """(pointer suffix, identifier) of every resource identifier in ``relationships``."""
+    """(relationship name, position or None, identifier) of every resource identifier in
+    ``relationships``."""
     for name, relationship in (data.get("relationships") or {}).items():
         linkage = relationship["data"]
         if isinstance(linkage, list):
             for position, identifier in enumerate(linkage):
-                yield f"relationships/{name}/data/{position}", identifier
+                yield name, position, identifier
         elif linkage is not None:
-            yield f"relationships/{name}/data", linkage
+            yield name, None, linkage
 
 
-def _check_linkage_lids(data: dict, at: str, lids: dict[str, str]) -> None:
-    for suffix, identifier in _linkage(data):
+def _suffix(name: str, position: int | None) -> str:
+    at = f"relationships/{name}/data"
+    return at if position is None else f"{at}/{position}"
+
+
+def _check_linkage_lids(data: dict, at: str, lids: dict[str, str]) -> set[str]:
+    """The lids the linkage names, each checked (pointers built only for a problem)."""
+    linked = set()
+    for name, position, identifier in _linkage(data):
         if "lid" in identifier:
+            pointer = f"{at}/{_suffix(name, position)}"
             if "id" in identifier:
-                raise _bad(f"{at}/{suffix}", "Use either 'id' or 'lid', not both.")
+                raise _bad(pointer, "Use either 'id' or 'lid', not both.")
             if not isinstance(identifier["lid"], str):
-                raise _bad(f"{at}/{suffix}/lid", "'lid' must be a string.")
-            _known_lid(identifier["lid"], identifier["type"], f"{at}/{suffix}/lid", lids)
+                raise _bad(f"{pointer}/lid", "'lid' must be a string.")
+            _known_lid(identifier["lid"], identifier["type"], f"{pointer}/lid", lids)
+            linked.add(identifier["lid"])
         elif "id" not in identifier:
-            raise _bad(f"{at}/{suffix}", "A resource identifier needs an 'id' or a 'lid'.")
+            raise _bad(
+                f"{at}/{_suffix(name, position)}", "A resource identifier needs an 'id' or a 'lid'."
+            )
+    return linked
 
 
-def _linked_lids(data: dict) -> set[str]:
-    return {identifier["lid"] for _, identifier in _linkage(data) if "lid" in identifier}
-
-
-def _add(index, at, data, ref, lids) -> Operation:
+def _add(index, at, data, ref, lids, linked) -> Operation:
     if ref is not None:
         raise _bad(f"{at}/ref", "An add creates a resource from 'data' alone; leave 'ref' out.")
     if data is None:
@@ -198,10 +208,10 @@ def _add(index, at, data, ref, lids) -> Operation:
         if lid in lids:
             raise _bad(f"{at}/data/lid", f"lid '{lid}' is already used by an earlier operation.")
         lids[lid] = data["type"]
-    return Operation(index, "add", handler, data=data, lid=lid, linked_lids=_linked_lids(data))
+    return Operation(index, "add", handler, data=data, lid=lid, linked_lids=linked)
 
 
-def _update(index, at, data, ref, lids) -> Operation:
+def _update(index, at, data, ref, lids, linked) -> Operation:
     if data is None:
         raise _bad(at, "An update needs 'data', the resource object with the changes.")
     target = _identity(data, f"{at}/data", lids)
@@ -210,9 +220,7 @@ def _update(index, at, data, ref, lids) -> Operation:
         if (ref_type, ref_target) != (data["type"], target):
             raise ApiError(409, "'ref' and 'data' name different resources.", pointer=f"{at}/data")
     handler = _handler(data["type"], f"{at}/data/type")
-    return Operation(
-        index, "update", handler, data=data, target=target, linked_lids=_linked_lids(data)
-    )
+    return Operation(index, "update", handler, data=data, target=target, linked_lids=linked)
 
 
 def _remove(index, at, data, ref) -> Operation:

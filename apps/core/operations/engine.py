@@ -3,8 +3,9 @@ serializers and services; the first failure rolls everything back and becomes an
 document whose pointers start at ``/atomic:operations/N``.
 
 Consecutive ``add`` operations of one type whose handler has ``bulk_create`` are validated one
-by one (one serializer for all of them, their relationships resolved in one query per
-relationship) and written by one service call; so N adds cost a fixed number of queries.
+by one (one serializer and its field plan for all of them, see ``validation``; their
+relationships resolved in one query per relationship) and written by one service call; so N
+adds cost a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from rest_framework import serializers
 from rest_framework.validators import UniqueTogetherValidator
+from rest_framework_json_api.utils import format_error_object
 
 from apps.core import exceptions as domain
 from apps.core import query
@@ -28,6 +30,7 @@ from apps.core.errors import (
 from apps.core.includes import include_plan
 from apps.core.operations.document import Operation
 from apps.core.operations.registry import batch_scopes
+from apps.core.operations.validation import BatchValidation, InvalidDocument
 from apps.core.rendering import Renderer, plan_for
 from apps.core.serializers import TenantRelatedField
 
@@ -56,6 +59,7 @@ def operations_run(*, view, operations: list[Operation]) -> list[dict]:
 def _groups(operations: list[Operation]) -> list[list[Operation]]:
     """Consecutive adds of one type go together unless one links to a lid of the group."""
     groups: list[list[Operation]] = []
+    lids: set[str] = set()  # those the current group introduces
     for operation in operations:
         current = groups[-1] if groups else None
         if (
@@ -64,11 +68,14 @@ def _groups(operations: list[Operation]) -> list[list[Operation]]:
             and current[0].op == "add"
             and current[0].handler is operation.handler
             and operation.handler.bulk_create is not None
-            and not (operation.linked_lids & {o.lid for o in current})
+            and not (operation.linked_lids and operation.linked_lids & lids)
         ):
             current.append(operation)
         else:
             groups.append([operation])
+            lids = set()
+        if operation.lid is not None:
+            lids.add(operation.lid)
     return groups
 
 
@@ -91,17 +98,15 @@ class _Run:
                 extras.append(self._prepare(operation, None))
         flat = [self._flat(operation) for operation in group]
         self._preload(handler.serializer_class, flat)
-        serializer = handler.serializer_class(data=flat, many=True, context=self.context)
-        _skip_generated_uniqueness(serializer.child)
-        if not serializer.is_valid():
-            errors = serializer.errors  # by position: a dict (DRF ≥ 3.15) or a list
-            pairs = errors.items() if isinstance(errors, dict) else enumerate(errors)
-            failed = sorted((i, e) for i, e in pairs if e and isinstance(i, int))
-            position, errors = failed[0] if failed else (0, errors)
-            raise _failure(group[position], serializers.ValidationError(errors))
+        serializer = handler.serializer_class(context=self.context)
+        _skip_generated_uniqueness(serializer)
+        try:
+            validated = BatchValidation(serializer).validated(flat)
+        except InvalidDocument as invalid:
+            raise _failure(group[invalid.index], invalid.error) from None
         items = [
-            {**validated, **extra}
-            for validated, extra in zip(serializer.validated_data, extras, strict=True)
+            {**data, **extra} if extra else data
+            for data, extra in zip(validated, extras, strict=True)
         ]
         if handler.bulk_create is not None:
             try:
@@ -296,13 +301,22 @@ def _error_objects(operation: Operation, exc: Exception) -> list[ErrorObject] | 
     return None
 
 
+class _Unprocessable:
+    status_code = 422
+
+
 def _validation_objects(detail) -> list[ErrorObject]:
+    """Error objects with the pointers the single-resource endpoints give (the JSON:API
+    library's: a list field's item is ``…/attributes/<name>/<index>``)."""
     objects = []
     if isinstance(detail, dict):
         for name, messages in detail.items():
             pointer = "/data" if name == "non_field_errors" else f"/data/attributes/{name}"
-            for message in _messages(messages):
-                objects.append(ErrorObject(422, message, pointer=pointer))
+            for item in format_error_object(messages, pointer, _Unprocessable):
+                source = item.get("source") or {}
+                objects.append(
+                    ErrorObject(422, str(item.get("detail")), pointer=source.get("pointer"))
+                )
     else:
         objects = [ErrorObject(422, message, pointer="/data") for message in _messages(detail)]
     return objects or [ErrorObject(422, "Invalid resource object.", pointer="/data")]

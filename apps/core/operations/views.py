@@ -12,7 +12,7 @@ from apps.core.negotiation import JsonApiContentNegotiation
 from apps.core.operations.document import Operation, operations_read
 from apps.core.operations.engine import OperationFailed, operations_run
 from apps.core.operations.schema import OperationsAutoSchema
-from apps.core.parsers import check_values, decode
+from apps.core.parsers import MAX_DEPTH, check_values, decode
 from apps.core.rendering import JsonApiRenderer, _fallback
 from apps.core.scopes import scopes_for_action
 from apps.core.views import ResourceViewSet
@@ -42,6 +42,23 @@ class AtomicRenderer(JsonApiRenderer):
         ):
             return orjson.dumps(data, default=_fallback, option=orjson.OPT_PASSTHROUGH_DATETIME)
         return super().render(data, accepted_media_type, renderer_context)
+
+
+def _may_nest_too_deep(document) -> bool:
+    """Whether ``check_values`` could refuse the document for its depth: a walk of its
+    containers alone. (A NUL can only come from a ``\\u0000`` escape in the body, since JSON
+    strings hold no raw control characters; the caller looks for that in the bytes.) Thousands
+    of operations hold hundreds of thousands of values, each of which ``check_values`` gives a
+    pointer on the way."""
+    stack = [(document, 0)] if isinstance(document, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return True
+        for value in node.values() if isinstance(node, dict) else node:
+            if isinstance(value, dict | list):
+                stack.append((value, depth + 1))
+    return False
 
 
 class OperationsViewSet(ResourceViewSet):
@@ -90,8 +107,10 @@ class OperationsViewSet(ResourceViewSet):
         django_request._body = body
 
     def create(self, request, *args, **kwargs):
-        document = decode(request._request.body)
-        check_values(document)
+        body = request._request.body
+        document = decode(body)
+        if b"\\u0000" in body or _may_nest_too_deep(document):
+            check_values(document)  # the exact problem, with its pointer
         operations = operations_read(document)
         self.check_operation_scopes(operations)
         try:
