@@ -74,9 +74,13 @@ def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
     several events asks once. (The cache lives on the connection beside an on-commit hook
     that drops it; a rollback discards the hook, and a missing hook means a fresh read.)"""
     connection = transaction.get_connection()
-    query = WebhookEndpoint.objects.filter(administration_id=administration_id, active=True)
-    if not connection.in_atomic_block:
+
+    def read() -> list[WebhookEndpoint]:
+        query = WebhookEndpoint.objects.filter(administration_id=administration_id, active=True)
         return list(query.order_by("pk"))
+
+    if not connection.in_atomic_block:
+        return read()
     cache = getattr(connection, "_webhook_endpoints", None)
     if cache is None or not any(hook[1] is cache["forget"] for hook in connection.run_on_commit):
 
@@ -87,7 +91,7 @@ def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
         transaction.on_commit(forget)
     found = cache["by_administration"]
     if administration_id not in found:
-        found[administration_id] = list(query.order_by("pk"))
+        found[administration_id] = read()
     return found[administration_id]
 
 
