@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.response import Response
 from rest_framework_json_api.utils import get_resource_type_from_serializer
@@ -216,7 +217,18 @@ class ResourceViewSet(viewsets.GenericViewSet):
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if query.parse_id(raw) is None:
             raise not_found()
-        return super().get_object()
+        instance = super().get_object()
+        # The URL's administration was read with the credential: a service reading
+        # ``instance.administration`` (its events, its rules) gets that row, not a query.
+        descriptor = getattr(type(instance), "administration", None)
+        if (
+            isinstance(descriptor, ForwardManyToOneDescriptor)
+            and self.administration is not None
+            and getattr(instance, "administration_id", None) == self.administration.pk
+            and not descriptor.is_cached(instance)
+        ):
+            descriptor.field.set_cached_value(instance, self.administration)
+        return instance
 
 
 class ResourceListMixin(mixins.ListModelMixin):

@@ -109,3 +109,31 @@ def test_a_cancellation_reads_nothing_after_its_commit_but_the_stays(
     )
     after = statements[last_write + 1 :]
     assert len(after) == 1 and "bookings_reservation" in after[0], after
+
+
+def test_a_cancellation_reads_its_administration_only_with_the_key(
+    api, settings, chalets, bookings_url
+):
+    # given an option with two stays
+    settings.RATE_LIMIT_ENABLED = False
+    placed = api.post(
+        bookings_url,
+        booking_document(
+            customer=guest(), stays=[stay(chalets[0], 10, 15, "a"), stay(chalets[1], 10, 15, "b")]
+        ),
+    )
+    booking_id = placed.doc["data"]["id"]
+    body = {"data": {"type": "booking", "id": booking_id, "attributes": {"state": "cancelled"}}}
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = api.patch(f"{bookings_url}/{booking_id}", body)
+
+    # then: the booking's and its stays' events use the row read with the API key
+    assert response.status_code == 200, response.doc
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "administrations_administration"')
+    ]
+    assert reads == []
