@@ -271,7 +271,7 @@ def main() -> None:
         weighted = sum(results[n]["cpu_ms"] * WEIGHTS[n] for n in WEIGHTS) / total
         wall = sum(results[n]["wall_ms"] * WEIGHTS[n] for n in WEIGHTS) / total
         print(f"{'mix (weighted)':20}{weighted:>9.1f}{wall:>9.1f}")
-        print(f"CPU-bound ceiling on 2 cores: {2000 / weighted:.0f} req/s (server alone)")
+        print(f"2 cores of this CPU alone, PostgreSQL not counted: {2000 / weighted:.0f} req/s")
     if args.profile:
         for name in names:
             print(f"\n===== {name} =====")
