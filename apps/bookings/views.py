@@ -18,6 +18,7 @@ from apps.bookings.serializers import (
 from apps.bookings.services import bookings as services
 from apps.bookings.sideposting import SidePostReader, point_at_included
 from apps.core.exceptions import DomainError
+from apps.core.rendering import fast_rendering_enabled, plan_for
 from apps.core.views import ResourceModelViewSet
 from apps.customers.serializers import CustomerSerializer
 from apps.stays.exceptions import StayNotAllowed
@@ -88,9 +89,30 @@ class BookingViewSet(ResourceModelViewSet):
             )
         except (DomainError, ValidationError) as exc:
             raise point_at_included(exc, side, SidePostedReservationSerializer) from None
-        serializer.instance = self.get_queryset().get(pk=booking.pk)
+        booking = self.get_queryset().get(pk=booking.pk)
+        if fast_rendering_enabled():
+            location = self.request.build_absolute_uri(
+                plan_for(BookingSerializer).link.path_for(booking)
+            )
+            return self.written_response(
+                booking,
+                status_code=status.HTTP_201_CREATED,
+                headers={"Location": location},
+                loaded=True,
+            )
+        serializer.instance = booking
         headers = {"Location": str(serializer.data[api_settings.URL_FIELD_NAME])}
         return Response(serializer.data, status=status.HTTP_201_CREATED, headers=headers)
+
+    def update(self, request, *args, **kwargs):
+        if not fast_rendering_enabled():
+            return super().update(request, *args, **kwargs)
+        serializer = self.get_serializer(
+            self.get_object(), data=request.data, partial=kwargs.pop("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.written_response(serializer.instance)
 
     def perform_update(self, serializer):
         try:

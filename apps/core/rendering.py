@@ -7,9 +7,11 @@ attributes, relationships and links. Here each serializer class is inspected onc
 (and their resource type), which gives the self link, and which are localized. A request then
 renders primary and included objects straight from the model instances with that plan.
 
-The library stays in charge of parsing, validation and error documents; writes are still
-rendered by it (one object, and their serializer has already run). The documents are the same
-either way; ``tests/core/test_rendering.py`` compares them route by route.
+The library stays in charge of parsing, validation and error documents, and renders most
+writes (one object). Booking writes, the load's hot path, answer through the plan too
+(``ResourceViewSet.written_response``). The documents are the same either way;
+``tests/core/test_rendering.py`` compares them route by route, and
+``tests/bookings/test_write_documents.py`` the booking writes.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.response import Response
 from rest_framework_json_api.utils import get_resource_type_from_serializer
@@ -148,6 +150,40 @@ class ResourceViewSet(viewsets.GenericViewSet):
         query.validate_fields(request, serializer_class)
         query.validate_include(request, serializer_class, self.granted_scopes)
 
+    def written_response(
+        self, instance, *, status_code: int = 200, headers=None, loaded: bool = False
+    ) -> Response:
+        """The answer to a write from the planned renderer: the written resource as a read of it
+        renders. Unless ``instance`` comes from ``get_queryset()`` (``loaded``), what the read's
+        queryset joins and prefetches for the requested includes is loaded onto it (its own
+        prefetched rows are dropped: the write changed them). The library's serializers built
+        ~240 fields for a booking write's document."""
+        serializer_class = self.get_serializer_class()
+        if loaded:
+            return Response(
+                Resources([instance], serializer_class, many=False),
+                status=status_code,
+                headers=headers,
+            )
+        requested = query.include_paths(self.request)
+        prefixes = set()
+        for path in requested:
+            segments = path.split(".")
+            prefixes.update(".".join(segments[: i + 1]) for i in range(len(segments)))
+        lookups = []
+        for path in sorted(prefixes):
+            lookups += self.select_for_includes.get(path, [])
+            lookups += self.prefetch_for_includes.get(path, [])
+        lookups += include_plan(serializer_class, tuple(sorted(set(requested))))
+        if getattr(instance, "_prefetched_objects_cache", None):
+            instance._prefetched_objects_cache = {}
+        prefetch_related_objects([instance], *dict.fromkeys(lookups))
+        return Response(
+            Resources([instance], serializer_class, many=False),
+            status=status_code,
+            headers=headers,
+        )
+
     # -- scopes and tenancy (called by ScopePermission) ----------------------------------------
 
     def required_scopes(self, action: str) -> tuple[str, ...]:
@@ -181,7 +217,18 @@ class ResourceViewSet(viewsets.GenericViewSet):
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
         if query.parse_id(raw) is None:
             raise not_found()
-        return super().get_object()
+        instance = super().get_object()
+        # The URL's administration was read with the credential: a service reading
+        # ``instance.administration`` (its events, its rules) gets that row, not a query.
+        descriptor = getattr(type(instance), "administration", None)
+        if (
+            isinstance(descriptor, ForwardManyToOneDescriptor)
+            and self.administration is not None
+            and getattr(instance, "administration_id", None) == self.administration.pk
+            and not descriptor.is_cached(instance)
+        ):
+            descriptor.field.set_cached_value(instance, self.administration)
+        return instance
 
 
 class ResourceListMixin(mixins.ListModelMixin):

@@ -104,3 +104,34 @@ def test_processes_share_one_count_through_redis():
 
     # then
     assert results == [True, True, False]
+
+
+@override_settings(CACHES=REDIS_CACHE, RATE_LIMIT_BURST_REQUESTS=3)
+def test_a_request_costs_one_round_trip_to_redis(monkeypatch):
+    # given
+    from redis.connection import AbstractConnection
+
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(connection, command, *args, **kwargs):
+        sent.append(command)
+        return original(connection, command, *args, **kwargs)
+
+    identifier = f"round-trips-{uuid.uuid4().hex[:8]}"
+    ratelimit.hit(f"{identifier}-warm")  # the connection's handshake is not the request's
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+
+    # when
+    states = [ratelimit.hit(identifier) for _ in range(3)]
+
+    # then: the count, the expiry and the window's buckets went in one packet per request
+    assert len(sent) == 3
+    assert [state.remaining for state in states] == [2, 1, 0]
+    assert ratelimit.hit(identifier).retry_after is not None
+    client = caches["default"]._cache.get_client(write=True)
+    size = ratelimit._bucket_seconds()
+    current = caches["default"].make_and_validate_key(
+        ratelimit._key(identifier, int(time.time() // size))
+    )
+    assert 0 < client.ttl(current) <= ratelimit.settings.RATE_LIMIT_WINDOW_SECONDS + size

@@ -86,7 +86,19 @@ def _load_reservations(booking: Booking) -> list[Reservation]:
     the next rendering of the booking (its webhook payload as the write ends) reads none."""
     booking.__dict__.setdefault("_prefetched_objects_cache", {}).pop("reservations", None)
     prefetch_related_objects([booking], "reservations")
-    return list(booking.reservations.all())
+    return _sharing_administration(booking, list(booking.reservations.all()))
+
+
+def _sharing_administration(booking: Booking, reservations: list[Reservation]) -> list:
+    """The stays given the booking's administration row when it has it loaded: their events
+    read it, one query per stay otherwise."""
+    if Booking.administration.is_cached(booking):
+        for reservation in reservations:
+            if reservation.administration_id == booking.administration_id:
+                Reservation.administration.field.set_cached_value(
+                    reservation, booking.administration
+                )
+    return reservations
 
 
 # -- reservations -----------------------------------------------------------------------------
@@ -465,7 +477,8 @@ def booking_transition(
     previous = booking.state
     lapsed = previous in EXPIRING_STATES and _hold_lapsed(booking)
     if state == State.CANCELLED:
-        for reservation in booking.reservations.exclude(state__in=RELEASED_STATES):
+        held = booking.reservations.exclude(state__in=RELEASED_STATES)
+        for reservation in _sharing_administration(booking, list(held)):
             _release(reservation, cancel_reason, cancel_date)
         booking.cancel_reason = cancel_reason
         booking.cancel_date = cancel_date or timezone.localdate()
