@@ -324,11 +324,21 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(25)
         return
 
-    api_times = []
-    for _ in range(args.repeat):
-        t = time.perf_counter()
-        client.get(path)
-        api_times.append(time.perf_counter() - t)
+    from apps.rates import selectors as rate_selectors
+
+    priced = rate_selectors.stay_prices
+
+    def unpriced(*, category_ids, **_):  # the price is #18's budget, not the ceiling's
+        return dict.fromkeys(category_ids)
+
+    api_times, unpriced_times = [], []
+    for _ in range(args.repeat):  # interleaved, so both see the same machine
+        for prices, times in ((priced, api_times), (unpriced, unpriced_times)):
+            rate_selectors.stay_prices = prices
+            t = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - t)
+    rate_selectors.stay_prices = priced
     raw_times = []
     with connection.cursor() as cursor:
         for _ in range(args.repeat):
@@ -338,6 +348,7 @@ def main() -> None:
             raw_times.append(time.perf_counter() - t)
 
     api_ms = statistics.median(api_times) * 1000
+    unpriced_ms = statistics.median(unpriced_times) * 1000
     raw_ms = statistics.median(raw_times) * 1000
     print(
         f"database: {connection.vendor}; {args.rentables} rentables in 20 categories, "
@@ -349,16 +360,18 @@ def main() -> None:
         f"{sum(map(len, offered.values()))} rentables free in {len(offered)} categories, "
         f"{refused} categories offer nothing; the raw query offers the same rentables"
     )
+    pricing = sum("rates_rate" in sql for sql in queries)
     calendar = sum(
         any(t in sql for t in ("agenda_periods", "rentables_", "stays_stayrule")) for sql in queries
     )
     print(
-        f"queries per request: {len(queries)} (the availability itself: {calendar}; "
-        f"the rest: the API key and its administration)"
+        f"queries per request: {len(queries)} (the availability itself: {calendar}; its "
+        f"price: {pricing}; the rest: the API key and its administration)"
     )
     print(f"api  median: {api_ms:7.2f} ms (in-process, whole request incl. auth and rendering)")
+    print(f"     without the price: {unpriced_ms:7.2f} ms (stay_prices answering without a query)")
     print(f"raw  median: {raw_ms:7.2f} ms (one SQL query with the stay rules, the ceiling)")
-    print(f"ratio api/raw: {api_ms / raw_ms:.2f}x")
+    print(f"ratio api/raw: {api_ms / raw_ms:.2f}x; without the price {unpriced_ms / raw_ms:.2f}x")
 
 
 if __name__ == "__main__":

@@ -66,7 +66,10 @@ def stay_refusal(
     category = rentable.category
     base = stay_rules.category_rules(category, rentable)
     overrides = stay_rules_by_category(
-        category_ids=[category.pk], first=arrival_date, last=departure_date
+        category_ids=[category.pk],
+        first=arrival_date,
+        last=departure_date,
+        dates=(arrival_date, departure_date),
     ).get(category.pk, [])
     resolved = stay_rules.rules_at(base, overrides, arrival_date, departure_date)
     moment = moment_for(rentable.administration, at)
