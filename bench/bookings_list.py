@@ -147,12 +147,16 @@ def same_resources(api: dict, plain: dict) -> bool:
             for member in ("attributes", "relationships", "links"):
                 x, y = left.get(member) or {}, right.get(member) or {}
                 for name in sorted(x.keys() | y.keys()):
-                    if x.get(name) != y.get(name):
+                    if (name in x, x.get(name)) != (name in y, y.get(name)):
                         print(
                             f"  differs: {key} {member}.{name}: api {x.get(name)!r} plain {y.get(name)!r}"
                         )
                         return False
-            print(f"  differs: {key} (present in one document only)")
+            if key in a and key in b:
+                print(f"  differs: {key}: api {left!r} plain {right!r}")
+            else:
+                side = "api" if key in a else "plain"
+                print(f"  differs: {key} (present in the {side} document only)")
             return False
     return False
 

@@ -182,6 +182,7 @@ def plain_bookings(request):
                     "babies": r.babies,
                     "pets": r.pets,
                     "rent_price": _money(r.rent_price),
+                    "list_price": r.list_price and _money(r.list_price),
                     "state": r.state,
                     "remote_reservation_nr": r.remote_reservation_nr,
                     "cancel_date": r.cancel_date and r.cancel_date.isoformat(),
@@ -212,6 +213,10 @@ def plain_bookings(request):
                     "max_number_of_people": rentable.category.max_number_of_people
                     if people is None
                     else people,
+                    "available_from": rentable.available_from
+                    and rentable.available_from.isoformat(),
+                    "available_until": rentable.available_until
+                    and rentable.available_until.isoformat(),
                     "ical_export_url": f"{export_base}/ical/{rentable.ical_export_token}.ics",
                     "created_at": _stamp(rentable.created_at),
                     "updated_at": _stamp(rentable.updated_at),
