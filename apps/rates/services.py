@@ -1,10 +1,11 @@
 """Writes of the price list.
 
-Every write locks the category's row first: writers of one category's rates go one after the
-other, so the overlap check and the category's price summary (``prices_updated_at``,
-``last_date_with_price``) never read a snapshot another writer is about to change. The
-exclusion constraint on PostgreSQL refuses an overlap whatever the timing; on SQLite the
-transaction holds the database's write lock from its first statement (``BEGIN IMMEDIATE``).
+Every write locks the category's row first (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite
+the transaction holds the database's write lock from its first statement, ``BEGIN
+IMMEDIATE``): writers of one category's rates go one after the other, so the overlap check and
+the category's price summary (``prices_updated_at``, ``last_date_with_price``) never read a
+snapshot another writer is about to change. That lock is what keeps rates from overlapping;
+every door (the API, Atomic Operations, the back-office) writes through these services.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, DateField, Max, Value, When
 from django.utils import timezone
 
@@ -81,17 +82,10 @@ def _validate(rate: Rate) -> None:
 def _save(rate: Rate) -> Rate:
     """Saves ``rate`` unless it overlaps a rate of the same minimum: then 409 naming it."""
     _validate(rate)
-    clash = find_rate_clash(rate)
+    clash = find_rate_clash(rate)  # the category is locked: no writer can slip in between
     if clash is not None:
         raise _clash_error(clash)
-    try:
-        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
-            rate.save()
-    except IntegrityError:
-        clash = find_rate_clash(rate)  # lost a race against the constraint: name the winner
-        if clash is None:
-            raise
-        raise _clash_error(clash) from None
+    rate.save()
     return rate
 
 
@@ -163,19 +157,7 @@ def rate_bulk_create(*, administration, items: list[dict]) -> list[Rate]:
     category_ids = {rate.category_id for rate in rates}
     _lock_categories(*category_ids)
     _clashes_refuse(rates)
-    try:
-        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
-            bulk_insert(rates, batch_size=BULK_BATCH_SIZE)
-    except IntegrityError:
-        # Lost a race against the constraint (the categories are locked, so hardly): name it.
-        for rate in rates:
-            rate.pk = None
-        for index, rate in enumerate(rates):
-            clash = find_rate_clash(rate)
-            if clash is not None:
-                with for_item(index):
-                    raise _clash_error(clash) from None
-        raise
+    bulk_insert(rates, batch_size=BULK_BATCH_SIZE)
     category_prices_refresh(category_ids=category_ids)
     events_emit("rate.created", instances=rates, administration=administration)
     return rates

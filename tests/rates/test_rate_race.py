@@ -1,7 +1,8 @@
 """Overlapping rates written at the same moment: exactly one gets in.
 
-Runs against whatever database the suite uses; on PostgreSQL the category's row lock and the
-exclusion constraint decide, on SQLite the serialized write transactions.
+Runs against whatever database the suite uses; on PostgreSQL the category's row lock decides
+(no constraint backs it: without the lock several got in), on SQLite the serialized write
+transactions.
 """
 
 import datetime as dt
