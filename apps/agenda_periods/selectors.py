@@ -248,8 +248,9 @@ class CalendarDays:
         lo = min(self.first + dt.timedelta(days=n) for _, n in cells)
         hi = max(self.first + dt.timedelta(days=n) for _, n in cells)
         page_rentables = {self.rentables[r].pk: self.rentables[r] for r, _ in cells}
-        holding = self._periods(page_rentables.values(), lo, hi)
-        bookable = self._bookable(page_rentables.values(), holding, lo, hi)
+        overrides, horizons = self._stay_rules(page_rentables.values(), lo, hi)
+        holding = self._periods(page_rentables.values(), lo, hi, horizons)
+        bookable = self._bookable(page_rentables.values(), holding, lo, hi, overrides, horizons)
         departures = {
             pk: {arrival + dt.timedelta(days=n) for arrival, ns in found.items() for n in ns}
             for pk, found in bookable.items()
@@ -267,13 +268,37 @@ class CalendarDays:
             days.append(CalendarDay(rentable, date, period, bool(lengths), departing, minimum))
         return days
 
-    def _reach(self, rentables) -> int:
-        """How far around the page's nights a candidate stay and its neighbours reach."""
-        gap = max((r.category.turnover_gap_nights or 0 for r in rentables), default=0)
-        return self.horizon + gap
+    def _stay_rules(self, rentables, lo: dt.date, hi: dt.date) -> tuple[dict, dict[int, int]]:
+        """The stay rules around the page's nights, and per category its horizon: the longest
+        stay tried, ``STAY_SEARCH_MAX_NIGHTS`` or, where the category or one of its stay rules
+        asks for a longer minimum, that minimum (a 30-night minimum stay is still offered).
+        One query, a second only when a stay rule's minimum reaches past the first window."""
+        from apps.stays.selectors import stay_rules_by_category
 
-    def _periods(self, rentables, lo: dt.date, hi: dt.date) -> dict[int, list[AgendaPeriod]]:
-        reach = dt.timedelta(days=self._reach(rentables) if self.with_rules else 0)
+        active = [r for r in rentables if r.active]
+        if not active or not self.with_rules:
+            return {}, {}
+        horizons = {
+            r.category_id: max(self.horizon, r.category.minimum_number_of_nights or 0)
+            for r in active
+        }
+        reach = max(horizons.values())
+        while True:
+            span = dt.timedelta(days=reach)
+            overrides = stay_rules_by_category(
+                category_ids=set(horizons), first=lo - span, last=hi + span
+            )
+            for category_id, rules in overrides.items():
+                longest = max((o.minimum_number_of_nights or 0 for o in rules), default=0)
+                horizons[category_id] = max(horizons[category_id], longest)
+            if max(horizons.values()) <= reach:
+                return overrides, horizons
+            reach = max(horizons.values())
+
+    def _periods(self, rentables, lo, hi, horizons: dict[int, int]) -> dict[int, list]:
+        gap = max((r.category.turnover_gap_nights or 0 for r in rentables), default=0)
+        # how far around the page's nights a candidate stay and its neighbours reach
+        reach = dt.timedelta(days=max(horizons.values()) + gap if horizons else 0)
         periods = AgendaPeriod.objects.filter(
             holding_now(),
             rentable_id__in=[r.pk for r in rentables],
@@ -285,23 +310,18 @@ class CalendarDays:
             holding[period.rentable_id].append(period)
         return holding
 
-    def _bookable(self, rentables, holding, lo: dt.date, hi: dt.date) -> dict:
+    def _bookable(self, rentables, holding, lo, hi, overrides, horizons: dict[int, int]) -> dict:
         """Per rentable, per arrival from ``lo - horizon`` to ``hi``: the bookable lengths."""
         from apps.stays import rules as stay_rules
-        from apps.stays.selectors import stay_rules_by_category
 
         found: dict[int, dict[dt.date, list[int]]] = defaultdict(dict)
-        active = [r for r in rentables if r.active]
-        if not active or not self.with_rules:
-            return found
-        horizon = dt.timedelta(days=self.horizon)
-        overrides = stay_rules_by_category(
-            category_ids={r.category_id for r in active}, first=lo - horizon, last=hi + horizon
-        )
-        for rentable in active:
+        for rentable in rentables:
+            if rentable.category_id not in horizons or not rentable.active:
+                continue
+            horizon = horizons[rentable.category_id]
             base = stay_rules.category_rules(rentable.category, rentable)
             periods = holding[rentable.pk]
-            free = _free_runs(periods, lo - horizon, hi, self.horizon)
+            free = _free_runs(periods, lo - dt.timedelta(days=horizon), hi, horizon)
             neighbours = [
                 (p.start_date, p.end_date)
                 for p in periods
@@ -314,7 +334,7 @@ class CalendarDays:
                     arrival,
                     self.moment,
                     free_nights=free_nights,
-                    horizon=self.horizon,
+                    horizon=horizon,
                     neighbours=neighbours,
                 )
         return found

@@ -53,7 +53,7 @@ def _random_overrides(administration, category, rng: random.Random, today: dt.da
         StayRule.objects.create(
             administration=administration, category=category, start_date=start,
             end_date=start + dt.timedelta(days=rng.randint(1, 9)),
-            minimum_number_of_nights=rng.choice([None, 2, 3, HORIZON]),
+            minimum_number_of_nights=rng.choice([None, 2, 3, HORIZON, HORIZON + 2]),
             maximum_number_of_nights=rng.choice([None, 1, 3]),
             arrival_weekdays=rng.choice([[], rng.sample(WEEKDAYS, 3)]),
             departure_weekdays=rng.choice([[], rng.sample(WEEKDAYS, 3)]),
@@ -106,9 +106,20 @@ def _calendar(api, administration, first: dt.date, last: dt.date, size: int) -> 
     return shown
 
 
+def _horizon(rentable: Rentable) -> int:
+    """The longest stay tried: HORIZON, or a longer minimum the category or one of its stay
+    rules asks for (a stay that long is bookable, so the calendar must show it)."""
+    minimums = StayRule.objects.filter(category=rentable.category).values_list(
+        "minimum_number_of_nights", flat=True
+    )
+    return max(
+        [HORIZON, rentable.category.minimum_number_of_nights or 0, *(m or 0 for m in minimums)]
+    )
+
+
 def _bookable_stays(rentable: Rentable, first: dt.date, last: dt.date) -> set[tuple]:
-    """Every stay of 1 … HORIZON nights arriving in [first, last] that could be booked now:
-    its nights free and the service (``stay_refusal``) allowing it."""
+    """Every stay of 1 … ``_horizon`` nights arriving in [first, last] that could be booked
+    now: its nights free and the service (``stay_refusal``) allowing it."""
     if not rentable.active:
         return set()
     holding = list(
@@ -117,9 +128,10 @@ def _bookable_stays(rentable: Rentable, first: dt.date, last: dt.date) -> set[tu
         )
     )
     found = set()
+    horizon = _horizon(rentable)
     arrival = first
     while arrival <= last:
-        for nights in range(1, HORIZON + 1):
+        for nights in range(1, horizon + 1):
             departure = arrival + dt.timedelta(days=nights)
             free = not any(s < departure and e > arrival for s, e in holding)
             if free and not stay_refusal(
@@ -135,7 +147,7 @@ def _expected(administration, first: dt.date, last: dt.date) -> dict:
     for rentable in Rentable.objects.filter(administration=administration).select_related(
         "category", "administration"
     ):
-        stays = _bookable_stays(rentable, first - dt.timedelta(days=HORIZON), last)
+        stays = _bookable_stays(rentable, first - dt.timedelta(days=_horizon(rentable)), last)
         date = first
         while date <= last:
             lengths = sorted(n for a, n in stays if a == date)

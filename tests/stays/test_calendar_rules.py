@@ -148,3 +148,27 @@ def test_the_gap_is_judged_beyond_the_longest_stay_tried(api, administration, se
     assert {n: d["minimum_stay"] for n, d in days.items()} == {
         5: 3, 6: 3, 7: 3, 8: 3, 9: 3, 10: None
     }  # fmt: skip
+
+
+def test_a_minimum_stay_longer_than_the_search_horizon_is_still_offered(
+    api, administration, settings
+):
+    # given: a monthly minimum, longer than the stays the calendar tries by default
+    settings.STAY_SEARCH_MAX_NIGHTS = 28
+    category = CategoryFactory(administration=administration, minimum_number_of_nights=30)
+    chalet = RentableFactory(category=category)
+    StayRule.objects.create(
+        administration=administration, category=category, start_date=TODAY + dt.timedelta(days=40),
+        end_date=TODAY + dt.timedelta(days=45), minimum_number_of_nights=35,
+    )  # fmt: skip
+
+    # when
+    days = calendar(api, administration, chalet, 5, 80)
+
+    # then: arrivals show the 30 (or, under the stay rule, 35) nights the service would accept
+    assert (days[5]["arrival_allowed"], days[5]["minimum_stay"]) == (True, 30)
+    assert (days[41]["arrival_allowed"], days[41]["minimum_stay"]) == (True, 35)
+    # the first bookable arrival is tomorrow (not today: same-day bookings are off)
+    assert days[30]["departure_allowed"] is False
+    assert days[31]["departure_allowed"] is True  # 1 + 30
+    assert days[76]["departure_allowed"] is True  # 41 + 35
