@@ -145,7 +145,19 @@ class JsonApiParser(JSONParser):
         for member in ("attributes", "relationships", "meta"):
             if member in data and not isinstance(data[member], dict):
                 raise _bad(f"{pointer}/{member}", f"'{member}' must be an object.")
-        for name, rel in (data.get("relationships") or {}).items():
+        # Fields share one namespace with each other and with type, id and lid (JSON:API 1.1):
+        # an attribute must not stand in for the type, the id or a relationship.
+        relationships = data.get("relationships") or {}
+        for member, kind in (("attributes", "an attribute"), ("relationships", "a relationship")):
+            for name in data.get(member) or {}:
+                if name in ("type", "id", "lid"):
+                    reason = f"'{name}' is a member of the resource object, not {kind}."
+                elif member == "attributes" and name in relationships:
+                    reason = f"'{name}' cannot be an attribute and a relationship at once."
+                else:
+                    continue
+                raise _bad(f"{pointer}/{member}/{name}", reason)
+        for name, rel in relationships.items():
             where = f"{pointer}/relationships/{name}"
             if not isinstance(rel, dict) or "data" not in rel:
                 raise _bad(where, "A relationship must be an object with a 'data' member.")

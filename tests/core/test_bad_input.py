@@ -164,3 +164,26 @@ def test_the_openapi_document_answers_other_methods_with_a_jsonapi_405():
     assert response.status_code == 405
     assert error_codes(response) == ["METHOD_NOT_ALLOWED"]
     assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize(
+    ("document", "pointer"),
+    [
+        ({"attributes": {"type": "label"}}, "/data/attributes/type"),
+        ({"attributes": {"id": "7"}}, "/data/attributes/id"),
+        ({"relationships": {"id": {"data": None}}}, "/data/relationships/id"),
+        (
+            {"attributes": {"category": "3"}, "relationships": {"category": {"data": None}}},
+            "/data/attributes/category",
+        ),
+    ],
+)
+def test_fields_named_like_the_resource_members_or_each_other_are_400(api, base, document, pointer):
+    # when: a rentable whose fields would overwrite its type, its id or a relationship
+    body = {"data": {"type": "rentable", **document}}
+    body["data"].setdefault("attributes", {})["name"] = "Unit 9"
+    response = api.post(f"{base}/rentables", body)
+
+    # then
+    assert response.status_code == 400
+    assert response.doc["errors"][0]["source"] == {"pointer": pointer}

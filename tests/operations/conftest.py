@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.operations.test_operations import AtomicClient, _client
+from tests.operations.test_operations import _client
 from tests.rentables.factories import CategoryFactory, RentableFactory
 
 
 @pytest.fixture
 def atomic(administration, make_key):
-    return AtomicClient().credentials(HTTP_X_API_KEY=make_key(administration)) or _client(
-        administration, make_key, "all"
-    )
+    return _client(administration, make_key, "all")
 
 
 @pytest.fixture

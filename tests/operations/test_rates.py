@@ -227,3 +227,32 @@ def test_rates_are_updated_and_removed_like_their_endpoint_does(atomic, administ
     assert str(rate.price_per_night) == "99.50"
     assert not Rate.objects.filter(pk=other.pk).exists()
     assert response.doc["atomic:results"][1] == {}
+
+
+@pytest.mark.parametrize(
+    ("attributes", "pointer"),
+    [
+        ({"type": "booking"}, "/atomic:operations/1/data/attributes/type"),
+        ({"lid": "x"}, "/atomic:operations/1/data/attributes/lid"),
+        (
+            {"category": {"type": "category", "id": "1"}},
+            "/atomic:operations/1/data/attributes/category",
+        ),
+    ],
+)
+def test_an_attribute_cannot_stand_in_for_the_type_a_lid_or_a_relationship(
+    atomic, administration, categories, attributes, pointer
+):
+    # given: a second operation whose attributes name a member of the resource object or one
+    # of its relationships
+    second = add_rate(categories[1], 1, 2)
+    second["data"]["attributes"].update(attributes)
+    operations = [add_rate(categories[0], 1, 2), second]
+
+    # when
+    response = atomic.operations(administration, operations)
+
+    # then: refused where it stands, and nothing is written
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"][0]["source"] == {"pointer": pointer}
+    assert Rate.objects.count() == 0
