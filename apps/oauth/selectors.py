@@ -10,7 +10,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.settings import oauth2_settings
 
-from apps.administrations.models import Membership
+from apps.administrations.models import Administration
 from apps.core.credentials import Credential
 from apps.core.scopes import SCOPES
 from apps.oauth.models import ApiKey, Subscription, TokenGrant
@@ -53,11 +53,16 @@ def _token_scopes(token) -> frozenset[str]:
     return frozenset(s for s in (token.scope or "").split() if s in SCOPES)
 
 
-def consented_administrations(token) -> set[int]:
-    """The administrations bound to a user's access token at consent (empty: none at all)."""
-    return set(
-        TokenGrant.objects.filter(access_token=token).values_list("administration_id", flat=True)
-    )
+def reachable_administrations(token) -> list[Administration]:
+    """The administrations a user's access token reaches, as rows, in one query: those bound
+    to it at consent (an empty set reaches none) that the user still manages. Being a superuser
+    widens nothing: they reach what they ticked, managed or not. Read afresh on every request,
+    so a membership removed since the token was issued counts at once."""
+    consented = TokenGrant.objects.filter(access_token_id=token.pk).values("administration_id")
+    administrations = Administration.objects.filter(pk__in=consented)
+    if not token.user.is_superuser:
+        administrations = administrations.filter(memberships__user_id=token.user_id)
+    return list(administrations)
 
 
 def previous_consent(user, application, scopes) -> list[int] | None:
@@ -108,22 +113,28 @@ def credential_for_token(token) -> Credential:
     """Client-credentials tokens reach the subscribed administrations (within the
     subscription's scopes). A user's token reaches the administrations bound to it at consent,
     and of those only the ones the user still manages; a token with none bound reaches none.
-    Being a superuser widens nothing: what was not consented is not granted."""
+    Being a superuser widens nothing: what was not consented is not granted.
+
+    One query besides the token's own (read by django-oauth-toolkit with its app and user),
+    never cached: a user's reachable administrations come as rows, so a request in one of them
+    does not read it again; an app's subscriptions come as ids and scopes only (an app may be
+    subscribed by many administrations, and a request needs at most one of their rows)."""
     scopes = _token_scopes(token)
     user = token.user
     identifier = f"oauth:{token.application_id}:{user.pk if user else 'app'}"
     if user is None:
+        subscriptions = Subscription.objects.filter(
+            application_id=token.application_id
+        ).values_list("administration_id", "scopes")
         grants = {
-            sub.administration_id: scopes & frozenset(sub.scopes)
-            for sub in Subscription.objects.filter(application_id=token.application_id)
+            administration_id: scopes & frozenset(subscription_scopes)
+            for administration_id, subscription_scopes in subscriptions
         }
         return Credential("oauth", identifier, token.application_id, grants, token_scopes=scopes)
 
-    reachable = consented_administrations(token)
-    if reachable and not user.is_superuser:
-        reachable &= set(
-            Membership.objects.filter(user=user).values_list("administration_id", flat=True)
-        )
+    reachable = {
+        administration.pk: administration for administration in reachable_administrations(token)
+    }
     return Credential(
         "oauth",
         identifier,
@@ -131,4 +142,5 @@ def credential_for_token(token) -> Credential:
         {admin_id: scopes for admin_id in reachable},
         token_scopes=scopes,
         user_id=user.pk,
+        loaded=reachable,
     )
