@@ -4,7 +4,9 @@
    administrations, one with no subscriber and one with an endpoint subscribed to every event,
    interleaved write by write (the order alternating each round) so that a busy machine
    slows both sides alike; each side's median, and their ratio (the event rows and
-   deliveries are written in the same transaction; sending is measured separately).
+   deliveries are written in the same transaction; sending is measured separately). Then the
+   same through the API as a client makes it: ``POST …/bookings`` with a side-posted customer
+   and stay, in process (Django's test client, an API key).
 2. Deliveries per second from one worker (one process, one after another) to a local
    receiver that answers 200 at once.
 
@@ -67,6 +69,39 @@ def queries_per_write(administration, rentables, i: int) -> int:
     return len(captured.captured_queries)
 
 
+def api_writes(sides: dict, order: list[str], count: int) -> dict[str, list[float]]:
+    """``POST …/bookings`` with a side-posted customer and stay per side, interleaved as the
+    service writes are; each request's duration in seconds."""
+    import json
+
+    from django.test import Client
+
+    from apps.oauth.services import api_key_create
+    from bench.load import option_body
+
+    clients = {}
+    for side, (administration, _) in sides.items():
+        _, key = api_key_create(administration=administration, scopes="all")
+        clients[side] = Client(HTTP_X_API_KEY=key, HTTP_ACCEPT="application/vnd.api+json")
+    times: dict[str, list[float]] = {side: [] for side in order}
+    for i in range(count + 5):  # the first five of each side warm up
+        for side in order if i % 2 == 0 else order[::-1]:
+            administration, rentables = sides[side]
+            arrival = dt.date.today() + dt.timedelta(days=1500 + (i // len(rentables)) * 3)
+            body = option_body(rentables[i % len(rentables)].pk, arrival, 2, i)
+            started = time.perf_counter()
+            response = clients[side].post(
+                f"/v3/administrations/{administration.pk}/bookings",
+                data=json.dumps(body),
+                content_type="application/vnd.api+json",
+            )
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 201, response.content[:300]
+            if i >= 5:
+                times[side].append(elapsed)
+    return times
+
+
 def park(name: str):
     from apps.administrations.models import Administration
     from apps.rentables.models import Category, Rentable
@@ -118,6 +153,7 @@ def main() -> None:
             administration, rentables = sides[side]
             times[side].append(create_booking(administration, rentables, i, offset=10))
     queries = {side: queries_per_write(*sides[side], 0) for side in order}
+    api_times = api_writes(sides, order, args.bookings)
     pending = list(
         WebhookDelivery.objects.filter(
             status="pending", endpoint__administration=hooked
@@ -141,6 +177,11 @@ def main() -> None:
         "(3 deliveries each: booking.created + reservation.created + agenda_period.created)"
     )
     print(f"outbox cost ratio (median with / median without): {with_subscriber / without:.2f}")
+    api_without, api_with = (statistics.median(api_times[side]) for side in order)
+    print(
+        f"POST …/bookings (customer + stay side-posted), in process: {api_without * 1000:6.2f} ms "
+        f"without, {api_with * 1000:6.2f} ms with; ratio {api_with / api_without:.2f}"
+    )
     print(
         f"queries per booking write: {queries['without']} without, {queries['with']} with "
         f"({queries['with'] / queries['without']:.2f}x)"
