@@ -67,6 +67,7 @@ def seed_park(rentable_count: int):
 
 
 def option_body(rentable: int, arrival: dt.date, nights: int, n: int) -> dict:
+    """An option with a new customer and one stay side-posted: what the load's clients send."""
     return {
         "data": {
             "type": "booking",
@@ -84,7 +85,11 @@ def option_body(rentable: int, arrival: dt.date, nights: int, n: int) -> dict:
             {
                 "type": "customer",
                 "meta": {"temp_id": "c"},
-                "attributes": {"first_name": "Seed", "last_name": f"Guest {n}"},
+                "attributes": {
+                    "first_name": "Load",
+                    "last_name": f"Guest {n}",
+                    "email": f"guest{n}@example.com",
+                },
             },
             {
                 "type": "reservation",

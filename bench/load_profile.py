@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.load import option_body  # noqa: E402  (the document the load's clients send)
+
 # The share of each request type in bench/load_users.py (its @task weights).
 WEIGHTS = {
     "bookings list": 20,
@@ -70,7 +72,7 @@ class Mix:
     def __init__(self, options: int, rentable_count: int):
         from django.test import Client
 
-        from bench.load import option_body, seed_park
+        from bench.load import seed_park
 
         admin, self.rentables, key = seed_park(rentable_count)
         self.base = f"/v3/administrations/{admin.pk}"
@@ -123,50 +125,8 @@ class Mix:
 
     def create_option(self):
         arrival = self.today + dt.timedelta(days=random.randint(20, 900))
-        departure = arrival + dt.timedelta(days=random.randint(2, 7))
-        n = random.randint(1, 10**9)
-        body = {
-            "data": {
-                "type": "booking",
-                "attributes": {"option_validity": 3, "locale": "en"},
-                "relationships": {
-                    "customer": {
-                        "data": {"type": "customer", "meta": {"temp_id": "c1", "method": "create"}}
-                    },
-                    "reservations": {
-                        "data": [
-                            {"type": "reservation", "meta": {"temp_id": "r1", "method": "create"}}
-                        ]
-                    },
-                },
-            },
-            "included": [
-                {
-                    "type": "customer",
-                    "meta": {"temp_id": "c1"},
-                    "attributes": {
-                        "first_name": "Load",
-                        "last_name": f"Guest {n}",
-                        "email": f"guest{n}@example.com",
-                    },
-                },
-                {
-                    "type": "reservation",
-                    "meta": {"temp_id": "r1"},
-                    "attributes": {
-                        "arrival_date": str(arrival),
-                        "departure_date": str(departure),
-                        "adults": 2,
-                        "rent_price": {"currency": "EUR", "value": "500.00"},
-                    },
-                    "relationships": {
-                        "rentable": {
-                            "data": {"type": "rentable", "id": str(random.choice(self.rentables))}
-                        }
-                    },
-                },
-            ],
-        }
+        nights = random.randint(2, 7)
+        body = option_body(random.choice(self.rentables), arrival, nights, random.randint(1, 10**9))
         response = self.post("/bookings?include=customer,reservations", body)
         if response.status_code == 201:
             self.mine.append(int(json.loads(response.content)["data"]["id"]))

@@ -15,10 +15,15 @@ import datetime as dt
 import json
 import os
 import random
+import sys
 import time
 from collections import Counter, defaultdict
+from pathlib import Path
 
 from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # locust runs this file alone
+from bench.load import option_body  # noqa: E402
 
 KEY = os.environ.get("LOAD_KEY", "")
 ADMINISTRATION = os.environ.get("LOAD_ADMINISTRATION", "1")
@@ -117,49 +122,8 @@ class Guest(HttpUser):
     @task(30)
     def create_option(self):
         arrival, departure = _stay()
-        n = random.randint(1, 10**9)
-        body = {
-            "data": {
-                "type": "booking",
-                "attributes": {"option_validity": 3, "locale": "en"},
-                "relationships": {
-                    "customer": {
-                        "data": {"type": "customer", "meta": {"temp_id": "c1", "method": "create"}}
-                    },
-                    "reservations": {
-                        "data": [
-                            {"type": "reservation", "meta": {"temp_id": "r1", "method": "create"}}
-                        ]
-                    },
-                },
-            },
-            "included": [
-                {
-                    "type": "customer",
-                    "meta": {"temp_id": "c1"},
-                    "attributes": {
-                        "first_name": "Load",
-                        "last_name": f"Guest {n}",
-                        "email": f"guest{n}@example.com",
-                    },
-                },
-                {
-                    "type": "reservation",
-                    "meta": {"temp_id": "r1"},
-                    "attributes": {
-                        "arrival_date": str(arrival),
-                        "departure_date": str(departure),
-                        "adults": 2,
-                        "rent_price": {"currency": "EUR", "value": "500.00"},
-                    },
-                    "relationships": {
-                        "rentable": {
-                            "data": {"type": "rentable", "id": str(random.choice(RENTABLES))}
-                        }
-                    },
-                },
-            ],
-        }
+        nights = (departure - arrival).days
+        body = option_body(random.choice(RENTABLES), arrival, nights, random.randint(1, 10**9))
         with self.client.post(
             f"{BASE}/bookings?include=customer,reservations",
             data=json.dumps(body),
