@@ -31,9 +31,5 @@ class RateAdmin(ServiceSaveMixin, TenantAdmin):
             administration=data["administration"], category=data["category"], **values
         )
 
-    def delete_model(self, request, obj):
+    def delete_through_service(self, request, obj):
         services.rate_delete(rate=obj)
-
-    def delete_queryset(self, request, queryset):
-        for rate in queryset:
-            services.rate_delete(rate=rate)

@@ -36,9 +36,5 @@ class StayRuleAdmin(ServiceSaveMixin, TenantAdmin):
             administration=data["administration"], category=data["category"], **values
         )
 
-    def delete_model(self, request, obj):
+    def delete_through_service(self, request, obj):
         services.stay_rule_delete(rule=obj)
-
-    def delete_queryset(self, request, queryset):
-        for rule in queryset:
-            services.stay_rule_delete(rule=rule)
