@@ -237,27 +237,35 @@ def test_notice_counts_from_the_administrations_date_across_dst(at, today):
     assert refused(today + dt.timedelta(days=2)) == "minimum_notice"
 
 
-def _lapse(booking):
-    """The option's hold ends (the beat that would cancel it has not run yet)."""
+def _option(administration, chalet, first: int, last: int):
+    """An option on ``chalet`` for nights ``first`` … ``last - 1`` from today."""
+    return booking_create(
+        administration=administration,
+        option_validity=3,
+        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=first),
+                       "departure_date": TODAY + dt.timedelta(days=last), "adults": 2}],
+    )  # fmt: skip
+
+
+def _lapsed_option_and_neighbour(api, administration, chalet, neighbour_arrival: int):
+    """With a free night required between guests: an option on nights 10-11 whose hold lapsed
+    (the beat that would cancel it has not run yet), then a guest booked from
+    ``neighbour_arrival`` for two nights."""
+    chalet.category.turnover_gap_nights = 1
+    chalet.category.save()
+    option = _option(administration, chalet, 10, 12)
     past = timezone.now() - dt.timedelta(minutes=5)
-    Booking.objects.filter(pk=booking.pk).update(option_expires_at=past)
-    AgendaPeriod.objects.filter(reservation__booking=booking).update(expires_at=past)
+    Booking.objects.filter(pk=option.pk).update(option_expires_at=past)
+    AgendaPeriod.objects.filter(reservation__booking=option).update(expires_at=past)
+    neighbour = stay(chalet, neighbour_arrival, neighbour_arrival + 2, "a")
+    document = booking_document(customer=guest(), stays=[neighbour])
+    assert api.post(f"{base(administration)}/bookings", document).status_code == 201
+    return option
 
 
 def test_confirming_a_lapsed_option_judges_its_stay_again(api, administration, chalet):
-    # given: a free night between guests; an option on nights 10-11 whose hold lapsed, and
-    # meanwhile a guest who booked from night 12 on, back to back with it
-    chalet.category.turnover_gap_nights = 1
-    chalet.category.save()
-    option = booking_create(
-        administration=administration,
-        option_validity=3,
-        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=10),
-                       "departure_date": TODAY + dt.timedelta(days=12), "adults": 2}],
-    )  # fmt: skip
-    _lapse(option)
-    later = booking_document(customer=guest(), stays=[stay(chalet, 12, 14, "a")])
-    assert api.post(f"{base(administration)}/bookings", later).status_code == 201
+    # given: meanwhile a guest booked from night 12 on, back to back with the lapsed option
+    option = _lapsed_option_and_neighbour(api, administration, chalet, 12)
 
     # when
     response = api.patch(
@@ -272,17 +280,8 @@ def test_confirming_a_lapsed_option_judges_its_stay_again(api, administration, c
 
 
 def test_confirming_a_lapsed_option_whose_stay_is_still_allowed(api, administration, chalet):
-    chalet.category.turnover_gap_nights = 1
-    chalet.category.save()
-    option = booking_create(
-        administration=administration,
-        option_validity=3,
-        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=10),
-                       "departure_date": TODAY + dt.timedelta(days=12), "adults": 2}],
-    )  # fmt: skip
-    _lapse(option)
-    later = booking_document(customer=guest(), stays=[stay(chalet, 13, 15, "a")])
-    assert api.post(f"{base(administration)}/bookings", later).status_code == 201
+    # given: the guest booked meanwhile leaves the free night (12) between them
+    option = _lapsed_option_and_neighbour(api, administration, chalet, 13)
 
     confirmed = booking_transition(booking=option, state="confirmed")
 
@@ -292,12 +291,7 @@ def test_confirming_a_lapsed_option_whose_stay_is_still_allowed(api, administrat
 
 def test_confirming_an_option_still_held_does_not_judge_it_again(administration, chalet):
     # given: an option made before the category asked for longer stays
-    option = booking_create(
-        administration=administration,
-        option_validity=3,
-        reservations=[{"rentable": chalet, "arrival_date": TODAY + dt.timedelta(days=10),
-                       "departure_date": TODAY + dt.timedelta(days=11), "adults": 2}],
-    )  # fmt: skip
+    option = _option(administration, chalet, 10, 11)
     chalet.category.minimum_number_of_nights = 3
     chalet.category.save()
 
