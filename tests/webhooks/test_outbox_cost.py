@@ -225,3 +225,53 @@ def test_endpoints_with_different_counts_are_numbered_in_one_flush(administratio
         body = json.loads(delivery.body)
         assert body["sequence"] == delivery.sequence
         assert body["id"] == str(delivery.event_id)
+
+
+def test_the_outbox_statement_is_parsed_and_planned_once_per_connection(administration):
+    """Bound on the server, it is prepared at its fifth run (``prepare_threshold``) and then
+    only executed; Django's own queries bind on the client and are never prepared."""
+    rentable = RentableFactory(
+        category__administration=administration, category__max_number_of_people=4
+    )
+    services.endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/in",
+        events=["*"],
+    )
+    for days in range(0, 60, 10):
+        _book(administration, rentable, days=days)
+
+    assert WebhookDelivery.objects.count() == 18
+    if connection.vendor != "postgresql":
+        return  # SQLite has no server-side statements to prepare
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [s for s in prepared if "webhooks_webhookdelivery" in s and "WITH numbers" in s]
+    assert not [s for s in prepared if "bookings_booking" in s]  # ORM queries: never
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    import subprocess
+    import sys
+
+    probe = (
+        "import config.settings.base as s; "
+        "print(s.DATABASES['default']['OPTIONS'].get('prepare_threshold', 'unset'))"
+    )
+
+    def threshold(**env):
+        import os
+
+        completed = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={**os.environ, "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x", **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return completed.stdout.split()[-1]
+
+    assert threshold() == "5"
+    assert threshold(DATABASE_PREPARED_STATEMENTS="false") == "None"
