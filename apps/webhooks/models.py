@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
 from apps.core.models import StringListField, TimeStampedModel
 from apps.webhooks.events import read_scope
@@ -72,7 +74,13 @@ class WebhookEndpoint(TimeStampedModel):
 
 
 class Event(models.Model):
-    """The outbox: written in the same transaction as the change it reports."""
+    """The outbox: written in the same transaction as the change it reports.
+
+    Its ``document`` is the body its deliveries send, stored once as the exact text: the JSON
+    object ``{administration_id, changes?, data, event, id, occurred_at}`` with sorted keys.
+    Each delivery adds its own ``sequence`` as the last member (``body_for``); the text is
+    kept as written, never parsed by the database, so what is signed is what was rendered.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     administration = models.ForeignKey(
@@ -80,14 +88,34 @@ class Event(models.Model):
     )
     name = models.CharField(max_length=50, db_index=True)
     occurred_at = models.DateTimeField(db_index=True)
-    data = models.JSONField()
-    changes = models.JSONField(null=True, blank=True)
+    document = models.TextField()
 
     class Meta:
         ordering = ["occurred_at"]
 
     def __str__(self) -> str:
         return f"{self.name} {self.id}"
+
+    def body_for(self, sequence: int) -> str:
+        """The document with ``"sequence"`` added; it sorts after every other member, so the
+        body keeps its keys sorted."""
+        head = self.document[:-1]
+        separator = "" if head == "{" else ","
+        return f'{head}{separator}"sequence":{sequence}}}'
+
+    @cached_property
+    def payload(self) -> dict:
+        return json.loads(self.document)
+
+    @property
+    def data(self) -> dict | None:
+        """The resource as the write left it."""
+        return self.payload.get("data")
+
+    @property
+    def changes(self) -> dict | None:
+        """``{attribute: [old, new]}`` of an ``*.updated`` event."""
+        return self.payload.get("changes")
 
 
 class WebhookDelivery(models.Model):
@@ -102,7 +130,6 @@ class WebhookDelivery(models.Model):
     )
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     sequence = models.PositiveBigIntegerField()
-    body = models.TextField(help_text="Exactly the bytes sent (and signed) on every attempt.")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -127,3 +154,9 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.name} → {self.endpoint.url} ({self.status})"
+
+    @property
+    def body(self) -> str:
+        """Exactly the text sent (and signed) on every attempt: its event's document with this
+        delivery's ``sequence``."""
+        return self.event.body_for(self.sequence)

@@ -24,7 +24,9 @@ written at once, as one flush of its own: correct everywhere, merely not shared.
 What an event carries: its resource as the transaction leaves it, rendered once at flush
 and shared by every event and endpoint of that resource. ``*.updated`` events compare the
 snapshot taken before their change with the snapshot before the next update of the same
-resource in the batch, or with the final rendering for the last one.
+resource in the batch, or with the final rendering for the last one. The event's document
+(the body its deliveries send, but for their ``sequence``) is stored once, as text on the
+event row; a delivery row holds its endpoint, its number and its attempts.
 """
 
 from __future__ import annotations
@@ -192,15 +194,14 @@ class Stored:
     """An event row about to be written (a model instance only where one is needed: building
     thousands of them was a good part of a bulk write's flush)."""
 
-    __slots__ = ("id", "administration_id", "name", "occurred_at", "data", "changes")
+    __slots__ = ("id", "administration_id", "name", "occurred_at", "document")
 
-    def __init__(self, administration_id, name, occurred_at, data, changes):
+    def __init__(self, administration_id, name, occurred_at, data, changes, stamps=None):
         self.id = uuid.uuid4()
         self.administration_id = administration_id
         self.name = name
         self.occurred_at = occurred_at
-        self.data = data
-        self.changes = changes
+        self.document = _document(self, data, changes, stamps)
 
     def as_event(self) -> Event:
         return Event(**{name: getattr(self, name) for name in self.__slots__})
@@ -218,6 +219,7 @@ def flush(pending: list[Pending], connection=None, *, returning: bool = True) ->
     rendered = _render_once(pending)
     events, recipients = [], []
     following_before = {}
+    stamps: dict = {}  # the events of one bulk write share their moment
     for p in reversed(pending):  # each update compares with the next snapshot of its resource
         data = p.data if p.data is not None else rendered[p.key]
         changes = None
@@ -231,7 +233,7 @@ def flush(pending: list[Pending], connection=None, *, returning: bool = True) ->
             }
             if not changes:
                 continue  # an update that changed nothing emits nothing
-        events.append(Stored(p.administration_id, p.name, p.occurred_at, data, changes))
+        events.append(Stored(p.administration_id, p.name, p.occurred_at, data, changes, stamps))
         recipients.append(p.endpoints)
     if not events:
         return []
@@ -281,10 +283,9 @@ def _store(events: list[Stored], recipients: list[list], connection) -> None:
     enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
 
 
-def _body_head(event: Stored, stamps: dict | None = None) -> str:
-    """The delivery body up to its sequence number: ``head + str(sequence) + "}"`` is the
-    body, keys sorted (``sequence`` sorts last), exactly the bytes sent and signed.
-    ``stamps`` remembers the moments written (the events of one bulk write share theirs)."""
+def _document(event: Stored, data, changes, stamps: dict | None) -> str:
+    """The event's document (see ``Event``): keys sorted, so each delivery's ``sequence``,
+    added last, keeps them sorted. ``stamps`` remembers the moments written."""
     stamp = None if stamps is None else stamps.get(event.occurred_at)
     if stamp is None:
         stamp = event.occurred_at.isoformat().replace("+00:00", "Z")
@@ -295,25 +296,23 @@ def _body_head(event: Stored, stamps: dict | None = None) -> str:
         "event": event.name,
         "occurred_at": stamp,
         "administration_id": str(event.administration_id),
-        "data": event.data,
+        "data": data,
     }
-    if event.changes is not None:
-        body["changes"] = event.changes
-    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)[:-1].decode() + ',"sequence":'
+    if changes is not None:
+        body["changes"] = changes
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _numbered(events, recipients):
-    """(event, endpoint id, head, place) per delivery, and each endpoint's count; ``place``
-    counts back from the endpoint's last delivery in this batch (0 = last)."""
+    """(event, endpoint id, place) per delivery, and each endpoint's count; ``place`` counts
+    back from the endpoint's last delivery in this batch (0 = last)."""
     counts = Counter(endpoint.pk for endpoints in recipients for endpoint in endpoints)
     seen = Counter()
     rows = []
-    stamps: dict = {}
     for event, endpoints in zip(events, recipients, strict=True):
-        head = _body_head(event, stamps)
         for endpoint in endpoints:
             seen[endpoint.pk] += 1
-            rows.append((event, endpoint.pk, head, counts[endpoint.pk] - seen[endpoint.pk]))
+            rows.append((event, endpoint.pk, counts[endpoint.pk] - seen[endpoint.pk]))
     return rows, counts
 
 
@@ -322,40 +321,32 @@ def _write_portable(events, recipients, connection) -> list[int]:
     rows, counts = _numbered(events, recipients)
     last = advance_sequences(counts, connection)
     Event.objects.bulk_create([event.as_event() for event in events])
-    deliveries = []
-    for event, endpoint_id, head, place in rows:
-        sequence = last[endpoint_id] - place
-        deliveries.append(
-            WebhookDelivery(
-                endpoint_id=endpoint_id,
-                event_id=event.id,
-                sequence=sequence,
-                body=f"{head}{sequence}}}",
-                next_attempt_at=event.occurred_at,
-                enqueued_at=event.occurred_at,  # sent after commit; cleared if refused
-            )
+    deliveries = [
+        WebhookDelivery(
+            endpoint_id=endpoint_id,
+            event_id=event.id,
+            sequence=last[endpoint_id] - place,
+            next_attempt_at=event.occurred_at,
+            enqueued_at=event.occurred_at,  # sent after commit; cleared if refused
         )
+        for event, endpoint_id, place in rows
+    ]
     return [delivery.pk for delivery in WebhookDelivery.objects.bulk_create(deliveries)]
 
 
 def _write_postgresql(events, recipients, connection) -> list[int]:
     """One statement: the sequences move on, the events go in and the deliveries take their
-    numbers from the sequences' new values (bodies completed in SQL with the number).
+    numbers from the sequences' new values.
 
     The values travel as a few array literals (``array_param``) bound on the server
-    (``bulk_cursor``), not as a placeholder per value. Each event's delivery body up to its
-    number (its "head", see ``_body_head``) is sent once: it holds the event's data and
-    changes, which the event row takes from it (``(head || '0}')::jsonb``), so a payload is
-    not sent twice."""
+    (``bulk_cursor``), not as a placeholder per value; the statement's text never changes,
+    so each connection prepares it once. A document goes in as text, stored as it is."""
     rows, counts = _numbered(events, recipients)
     quote = connection.ops.quote_name
     endpoint_table = quote(WebhookEndpoint._meta.db_table)
     event_table = quote(Event._meta.db_table)
     delivery_table = quote(WebhookDelivery._meta.db_table)
     ordinal = {id(event): position for position, event in enumerate(events, start=1)}
-    heads = {}
-    for event, _, head, _ in rows:
-        heads.setdefault(id(event), head)
     ids = sorted(counts)
     params = [
         array_param(ids),
@@ -364,11 +355,11 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
         array_param([event.administration_id for event in events]),
         array_param([event.name for event in events]),
         array_param([event.occurred_at for event in events]),
-        array_param([heads[id(event)] for event in events]),
+        array_param([event.document for event in events]),
         timezone.now(),
-        array_param([ordinal[id(event)] for event, _, _, _ in rows]),
-        array_param([endpoint_id for _, endpoint_id, _, _ in rows]),
-        array_param([place for _, _, _, place in rows]),
+        array_param([ordinal[id(event)] for event, _, _ in rows]),
+        array_param([endpoint_id for _, endpoint_id, _ in rows]),
+        array_param([place for _, _, place in rows]),
     ]
     sql = f"""
         WITH numbers AS (
@@ -379,19 +370,16 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
         ), heads AS (
             SELECT * FROM UNNEST(
                 %s::uuid[], %s::bigint[], %s::text[], %s::timestamptz[], %s::text[]
-            ) WITH ORDINALITY AS h (id, administration_id, name, occurred_at, head, ord)
+            ) WITH ORDINALITY AS h (id, administration_id, name, occurred_at, document, ord)
         ), stored AS (
-            INSERT INTO {event_table} (id, administration_id, name, occurred_at, data, changes)
-            SELECT h.id, h.administration_id, h.name, h.occurred_at,
-                parsed.body -> 'data', parsed.body -> 'changes'
-            FROM heads AS h CROSS JOIN LATERAL (SELECT (h.head || '0}}')::jsonb AS body) AS parsed
+            INSERT INTO {event_table} (id, administration_id, name, occurred_at, document)
+            SELECT id, administration_id, name, occurred_at, document FROM heads
         )
         INSERT INTO {delivery_table} (
-            endpoint_id, event_id, sequence, body, status, attempts, next_attempt_at,
+            endpoint_id, event_id, sequence, status, attempts, next_attempt_at,
             attempt_log, created_at, enqueued_at, claimed_by
         )
-        SELECT d.endpoint_id, h.id, numbers.last_sequence - d.place,
-            h.head || (numbers.last_sequence - d.place)::text || '}}', 'pending', 0,
+        SELECT d.endpoint_id, h.id, numbers.last_sequence - d.place, 'pending', 0,
             h.occurred_at, '[]'::jsonb, %s, h.occurred_at, ''
         FROM UNNEST(%s::bigint[], %s::bigint[], %s::bigint[])
             WITH ORDINALITY AS d (event_ord, endpoint_id, place, ord)

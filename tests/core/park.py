@@ -130,9 +130,9 @@ def populate(administration) -> None:
             administration=administration,
             name="booking.created",
             occurred_at=dt.datetime.now(dt.UTC),
-            data={},
+            document="{}",
         )
-        WebhookDelivery.objects.create(endpoint=endpoint, event=event, sequence=1, body="{}")
+        WebhookDelivery.objects.create(endpoint=endpoint, event=event, sequence=1)
 
 
 def extra_query(basename: str) -> str:

@@ -203,7 +203,10 @@ def test_the_webhook_backlog_is_a_gauge(metrics, administration):
         administration=administration, url="https://hooks.example.com/x", events=["*"], secret="s"
     )
     event = Event.objects.create(
-        administration=administration, name="booking.created", occurred_at=timezone.now(), data={}
+        administration=administration,
+        name="booking.created",
+        occurred_at=timezone.now(),
+        document="{}",
     )
     now = timezone.now()
     for sequence, (status, next_attempt) in enumerate(
@@ -215,7 +218,7 @@ def test_the_webhook_backlog_is_a_gauge(metrics, administration):
         start=1,
     ):
         delivery = WebhookDelivery.objects.create(
-            endpoint=endpoint, event=event, sequence=sequence, body="{}", status=status,
+            endpoint=endpoint, event=event, sequence=sequence, status=status,
             next_attempt_at=next_attempt,
         )  # fmt: skip
     WebhookDelivery.objects.filter(status="pending").update(

@@ -82,13 +82,12 @@ def park(db, settings):
             administration=administration,
             name="booking.created",
             occurred_at=timezone.now(),
-            data={},
+            document="{}",
         )
         WebhookDelivery.objects.create(
             endpoint_id=created.doc["data"]["id"],
             event=event,
             sequence=index + 1,
-            body="{}",
             next_attempt_at=None if index % 2 else timezone.now(),
         )
     rentables = list(administration.rentables.order_by("pk"))

@@ -76,10 +76,10 @@ def delivery(administration, receiver):
         administration=administration,
         name="booking.created",
         occurred_at=timezone.now(),
-        data={"type": "booking", "id": "1"},
+        document='{"data":{"id":"1","type":"booking"}}',
     )
     return WebhookDelivery.objects.create(
-        endpoint=endpoint, event=event, sequence=1, body="{}", next_attempt_at=timezone.now()
+        endpoint=endpoint, event=event, sequence=1, next_attempt_at=timezone.now()
     )
 
 

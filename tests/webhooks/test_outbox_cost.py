@@ -221,10 +221,30 @@ def test_endpoints_with_different_counts_are_numbered_in_one_flush(administratio
 
     assert [n for n, _ in numbers(everything)] == [1, 2, 3, 4, 5, 6]
     assert numbers(bookings_only) == [(1, "booking.created"), (2, "booking.created")]
-    for delivery in WebhookDelivery.objects.all():
+    for delivery in WebhookDelivery.objects.select_related("event"):
         body = json.loads(delivery.body)
         assert body["sequence"] == delivery.sequence
         assert body["id"] == str(delivery.event_id)
+        assert list(body) == sorted(body)  # "sequence" added last keeps the keys sorted
+        # the payload is stored once, on the event; a delivery adds only its number
+        assert {k: v for k, v in body.items() if k != "sequence"} == delivery.event.payload
+        assert delivery.body == delivery.event.document[:-1] + f',"sequence":{delivery.sequence}}}'
+
+
+def test_the_migration_keeps_every_sent_body_byte_for_byte():
+    """0004 takes each event's document from a delivery's stored body and the reverse puts
+    the bodies back: both directions give the same text."""
+    import importlib
+
+    from apps.webhooks.models import Event
+
+    migration = importlib.import_module("apps.webhooks.migrations.0004_event_document_stored_once")
+    sent = '{"administration_id":"7","data":{"id":"1","type":"booking"},"event":"booking.created","id":"e","occurred_at":"2026-11-30T10:00:00Z","sequence":41}'
+    document = migration._document_of(None, sent)
+    assert document == sent.replace(',"sequence":41', "")
+    assert Event(document=document).body_for(41) == sent
+    assert migration._document_of(None, '{"sequence":3}') == "{}"
+    assert Event(document="{}").body_for(3) == '{"sequence":3}'
 
 
 def test_the_outbox_statement_is_parsed_and_planned_once_per_connection(administration):

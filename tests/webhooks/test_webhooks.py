@@ -183,6 +183,8 @@ class TestDelivery:
         assert body["administration_id"] == str(administration.pk)
         assert [b["sequence"] for _, b in calls] == [1, 2]
         assert WebhookDelivery.objects.filter(status="succeeded").count() == 2
+        stored = WebhookDelivery.objects.select_related("event").get(event_id=body["id"])
+        assert raw == stored.body.encode()  # the exact text stored is what was signed and sent
 
     def test_a_rolled_back_change_emits_nothing(
         self,
