@@ -72,9 +72,9 @@ def test_round_trip_with_webhook_events(api, administration, category):
     assert [rate_id] == deleted_ids(
         administration_id=administration.pk, resource_type="rate", since=None, until=None
     )
-    events = list(Event.objects.order_by("occurred_at").values_list("name", "data"))
-    assert [name for name, _ in events] == ["rate.created", "rate.updated", "rate.deleted"]
-    assert events[2][1]["id"] == rate_id
+    events = list(Event.objects.order_by("occurred_at"))
+    assert [event.name for event in events] == ["rate.created", "rate.updated", "rate.deleted"]
+    assert events[2].data["id"] == rate_id
 
 
 @pytest.mark.parametrize(
