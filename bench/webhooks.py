@@ -189,7 +189,26 @@ def main() -> None:
     print(
         f"deliveries/s from one worker: {len(pending) / sending:7.1f} ({succeeded}/{len(pending)} succeeded)"
     )
+    print(stored_bytes())
     WebhookEndpoint.objects.filter(administration=hooked).delete()
+
+
+def stored_bytes() -> str:
+    """What the outbox keeps per row (PostgreSQL's own measure of each row's values): the
+    payload lives on the event row once, a delivery row holds its number and attempts."""
+    from django.db import connection
+
+    from apps.webhooks.models import Event, WebhookDelivery
+
+    if connection.vendor != "postgresql":
+        return "stored bytes: measured on PostgreSQL only"
+    sizes = []
+    for model in (Event, WebhookDelivery):
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT avg(pg_column_size(t.*)) FROM {table} AS t")  # noqa: S608
+            sizes.append(cursor.fetchone()[0] or 0)
+    return f"stored bytes per row: event {sizes[0]:.0f}, delivery {sizes[1]:.0f}"
 
 
 if __name__ == "__main__":
