@@ -107,6 +107,20 @@ def _book(administration, rentable, days=0):
     )
 
 
+def _listened_rentable(administration):
+    """A rentable of the administration, and an endpoint that listens to every event."""
+    rentable = RentableFactory(
+        category__administration=administration, category__max_number_of_people=4
+    )
+    endpoint = services.endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/in",
+        events=["*"],
+    )
+    return rentable, endpoint
+
+
 def test_each_resource_is_rendered_once_per_write_and_events_carry_the_final_state(
     administration, monkeypatch
 ):
@@ -114,15 +128,7 @@ def test_each_resource_is_rendered_once_per_write_and_events_carry_the_final_sta
     from apps.webhooks import outbox
     from apps.webhooks.models import Event
 
-    rentable = RentableFactory(
-        category__administration=administration, category__max_number_of_people=4
-    )
-    services.endpoint_create(
-        administration=administration,
-        application_id=None,
-        url="https://hooks.example.com/in",
-        events=["*"],
-    )
+    rentable, _ = _listened_rentable(administration)
     rendered = []
     real = outbox.resource_objects
 
@@ -160,15 +166,7 @@ def test_events_of_work_undone_by_a_savepoint_are_not_stored(administration):
     from apps.webhooks import outbox
     from apps.webhooks.models import Event
 
-    rentable = RentableFactory(
-        category__administration=administration, category__max_number_of_people=4
-    )
-    endpoint = services.endpoint_create(
-        administration=administration,
-        application_id=None,
-        url="https://hooks.example.com/in",
-        events=["*"],
-    )
+    rentable, endpoint = _listened_rentable(administration)
     with transaction.atomic(), outbox.collecting():
         _book(administration, rentable)
         with pytest.raises(DomainError):  # the same nights: 409, its savepoint rolled back
@@ -250,15 +248,7 @@ def test_the_migration_keeps_every_sent_body_byte_for_byte():
 def test_the_outbox_statement_is_parsed_and_planned_once_per_connection(administration):
     """Bound on the server, it is prepared at its fifth run (``prepare_threshold``) and then
     only executed; Django's own queries bind on the client and are never prepared."""
-    rentable = RentableFactory(
-        category__administration=administration, category__max_number_of_people=4
-    )
-    services.endpoint_create(
-        administration=administration,
-        application_id=None,
-        url="https://hooks.example.com/in",
-        events=["*"],
-    )
+    rentable, _ = _listened_rentable(administration)
     for days in range(0, 60, 10):
         _book(administration, rentable, days=days)
 
