@@ -22,6 +22,8 @@ class LocalizedField(models.JSONField):
 
 #: Weekday names as the API writes them (``arrival_weekdays``…), Monday first like
 #: ``date.weekday()``.
+EXCLUSIVE_END_ORDER = "end_date must be after start_date (it is exclusive)."
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

@@ -1,3 +1,4 @@
+from apps.core.models import EXCLUSIVE_END_ORDER
 from apps.core.serializers import (
     MoneyField,
     Relationship,
@@ -34,7 +35,5 @@ class RateSerializer(ResourceSerializer):
         extra_kwargs = {"start_date": {"required": True}, "end_date": {"required": True}}
 
     def validate(self, attrs):
-        self.require_order(
-            attrs, "start_date", "end_date", "end_date must be after start_date (it is exclusive)."
-        )
+        self.require_order(attrs, "start_date", "end_date", EXCLUSIVE_END_ORDER)
         return attrs

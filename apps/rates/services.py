@@ -20,16 +20,17 @@ from django.db.models import Case, DateField, Max, Value, When
 from django.utils import timezone
 
 from apps.core.deletion import instance_delete
+from apps.core.models import EXCLUSIVE_END_ORDER
 from apps.core.resources import resource_object
 from apps.core.services import bulk_insert, for_item, instances_clean
 from apps.rates.exceptions import RateClash
 from apps.rates.models import Rate
 from apps.rentables.models import Category
+from apps.rentables.services import category_check
 from apps.webhooks.outbox import batched, events_emit
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
 
 BULK_BATCH_SIZE = 2000  # rows per INSERT statement of a bulk write (where they are batched)
-ORDER_MESSAGE = "end_date must be after start_date (it is exclusive)."
 
 
 def _lock_categories(*category_ids: int) -> None:
@@ -74,7 +75,7 @@ def _clash_error(clash: Rate) -> RateClash:
 
 def _validate(rate: Rate) -> None:
     if rate.start_date >= rate.end_date:
-        raise ValidationError({"end_date": ORDER_MESSAGE})
+        raise ValidationError({"end_date": EXCLUSIVE_END_ORDER})
     # The no-overlap rule is the service's (a 409 naming the clash), not a field error.
     rate.full_clean(validate_constraints=False)
 
@@ -112,16 +113,11 @@ def category_prices_refresh(*, category_ids, now: dt.datetime | None = None) -> 
     )
 
 
-def _check_category(administration, category) -> None:
-    if category.administration_id != administration.pk:
-        raise ValidationError({"category": "The category belongs to another administration."})
-
-
 @transaction.atomic
 def rate_create(*, administration, category, **attributes) -> Rate:
     """Adds a rate (409 when it overlaps one of the same minimum stay); refreshes the
     category's price summary; emits rate.created after commit."""
-    _check_category(administration, category)
+    category_check(administration, category)
     _lock_categories(category.pk)
     rate = _save(Rate(administration=administration, category=category, **attributes))
     category_prices_refresh(category_ids=[category.pk])
@@ -144,7 +140,7 @@ def rate_bulk_create(*, administration, items: list[dict]) -> list[Rate]:
     rates = []
     for index, attributes in enumerate(items):
         with for_item(index):
-            _check_category(administration, attributes["category"])
+            category_check(administration, attributes["category"])
             rates.append(Rate(administration=administration, **attributes))
     if not rates:
         return rates
@@ -153,7 +149,7 @@ def rate_bulk_create(*, administration, items: list[dict]) -> list[Rate]:
     instances_clean(rates[:misordered], exclude=["administration", "category"])
     if misordered is not None:
         with for_item(misordered):
-            raise ValidationError({"end_date": ORDER_MESSAGE})
+            raise ValidationError({"end_date": EXCLUSIVE_END_ORDER})
     category_ids = {rate.category_id for rate in rates}
     _lock_categories(*category_ids)
     _clashes_refuse(rates)
@@ -208,7 +204,7 @@ def rate_update(*, rate: Rate, **attributes) -> Rate:
     before = before_update(rate, rate.administration, "rate.updated")
     previous_category_id = rate.category_id
     if "category" in attributes:
-        _check_category(rate.administration, attributes["category"])
+        category_check(rate.administration, attributes["category"])
     for name, value in attributes.items():
         setattr(rate, name, value)
     _lock_categories(previous_category_id, rate.category_id)

@@ -39,14 +39,14 @@ def category_delete(*, category: Category) -> None:
 def rentable_create(
     *, administration: Administration, category: Category, **attributes
 ) -> Rentable:
-    _check_category(administration, category)
+    category_check(administration, category)
     return Rentable.objects.create(administration=administration, category=category, **attributes)
 
 
 @transaction.atomic
 def rentable_update(*, rentable: Rentable, **attributes) -> Rentable:
     if "category" in attributes:
-        _check_category(rentable.administration, attributes["category"])
+        category_check(rentable.administration, attributes["category"])
     model_update(rentable, attributes, attributes)
     return rentable
 
@@ -77,7 +77,8 @@ def rentable_delete(*, rentable: Rentable) -> bool:
     return True
 
 
-def _check_category(administration: Administration, category: Category) -> None:
+def category_check(administration: Administration, category: Category) -> None:
+    """Refuses a category of another administration (rentables, rates and stay rules)."""
     if category.administration_id != administration.pk:
         raise ValidationError({"category": "The category belongs to another administration."})
 

@@ -12,9 +12,11 @@ from django.utils import timezone
 from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.agenda_periods.selectors import holding_now
 from apps.core.deletion import instance_delete
+from apps.core.models import EXCLUSIVE_END_ORDER
 from apps.core.resources import resource_object
 from apps.core.services import bulk_insert, for_item, instances_clean
 from apps.rentables.models import Rentable
+from apps.rentables.services import category_check
 from apps.stays import rules as stay_rules
 from apps.stays.exceptions import StayNotAllowed
 from apps.stays.models import StayRule
@@ -111,15 +113,10 @@ def stay_check(**kwargs) -> None:
 # -- stay rules (the date-bounded overrides) ------------------------------------------------
 
 
-def _check_category(administration, category) -> None:
-    if category.administration_id != administration.pk:
-        raise ValidationError({"category": "The category belongs to another administration."})
-
-
 @transaction.atomic
 def stay_rule_create(*, administration, category, **attributes) -> StayRule:
     """Adds an override; emits stay_rule.created after commit."""
-    _check_category(administration, category)
+    category_check(administration, category)
     rule = StayRule(administration=administration, category=category, **attributes)
     rule.full_clean()
     rule.save()
@@ -137,14 +134,14 @@ def stay_rule_bulk_create(*, administration, items: list[dict]) -> list[StayRule
     rules = []
     for index, attributes in enumerate(items):
         with for_item(index):
-            _check_category(administration, attributes["category"])
+            category_check(administration, attributes["category"])
             rules.append(StayRule(administration=administration, **attributes))
     # The relations were resolved by the caller; no query per row to re-check them.
     instances_clean(rules, exclude=["administration", "category"])
     for index, rule in enumerate(rules):
         if rule.start_date >= rule.end_date:
             with for_item(index):
-                raise ValidationError({"end_date": "end_date must be after start_date."})
+                raise ValidationError({"end_date": EXCLUSIVE_END_ORDER})
     bulk_insert(rules, batch_size=BULK_BATCH_SIZE)
     events_emit("stay_rule.created", instances=rules, administration=administration)
     return rules
@@ -155,7 +152,7 @@ def stay_rule_update(*, rule: StayRule, **attributes) -> StayRule:
     """Changes an override; emits stay_rule.updated with the changes."""
     before = before_update(rule, rule.administration, "stay_rule.updated")
     if "category" in attributes:
-        _check_category(rule.administration, attributes["category"])
+        category_check(rule.administration, attributes["category"])
     for name, value in attributes.items():
         setattr(rule, name, value)
     rule.full_clean()
