@@ -4,26 +4,8 @@ Core knows no resource: the app that owns one registers a handler in its ``AppCo
 as it registers its webhook serializer and its deletion rule. A handler names the serializer
 (its ``Meta.resource_name`` is the operation's ``type``, and it validates ``data`` exactly as the
 single-resource endpoint does), the read selector that finds targets of ``update`` / ``remove``
-in the administration, and the services that write. Registering ``rate`` is::
-
-    from apps.core.operations import OperationHandler, operation_handler_register
-    from apps.rates import selectors, services
-    from apps.rates.serializers import RateSerializer
-
-    operation_handler_register(
-        OperationHandler(
-            serializer_class=RateSerializer,
-            queryset=lambda administration: selectors.rate_list(administration=administration),
-            create=lambda *, administration, data: services.rate_create(
-                administration=administration, **data
-            ),
-            update=lambda *, instance, data: services.rate_update(rate=instance, **data),
-            delete=lambda *, instance: services.rate_delete(rate=instance),
-            bulk_create=lambda *, administration, items: services.rate_bulk_create(
-                administration=administration, items=items
-            ),
-        )
-    )
+in the administration, and the services that write; ``apps/rates/apps.py`` registers
+``rate`` that way, with a one-line lambda per service.
 
 ``bulk_create`` is optional but is what makes thousands of ``add`` operations cheap: consecutive
 adds of one type are validated one by one with the serializer, then handed over together. It
