@@ -182,7 +182,7 @@ def plain_bookings(request):
                     "babies": r.babies,
                     "pets": r.pets,
                     "rent_price": _money(r.rent_price),
-                    "list_price": r.list_price and _money(r.list_price),
+                    "list_price": None if r.list_price is None else _money(r.list_price),
                     "state": r.state,
                     "remote_reservation_nr": r.remote_reservation_nr,
                     "cancel_date": r.cancel_date and r.cancel_date.isoformat(),

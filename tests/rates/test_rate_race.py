@@ -51,6 +51,9 @@ def test_overlapping_rates_racing_each_other_leave_exactly_one(live_server):
     statuses = [r.status_code for r in responses]
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == ATTEMPTS - 1, statuses
+    assert all(
+        r.json()["errors"][0]["code"] == "CONFLICT" for r in responses if r.status_code == 409
+    )
     assert Rate.objects.count() == 1
     category.refresh_from_db()
     kept = Rate.objects.get()
