@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,12 +31,6 @@ def agenda_period_list(
 def holding_now() -> Q:
     """Periods that hold their dates at this moment (an expired option's hold does not)."""
     return Q(blocking=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-
-
-def blocking_overlaps(start_date: dt.date, end_date: dt.date, rentable_ref="pk") -> Q:
-    return holding_now() & Q(
-        rentable_id=OuterRef(rentable_ref), start_date__lt=end_date, end_date__gt=start_date
-    )
 
 
 @dataclass
@@ -154,6 +148,7 @@ def _not_held(arrival: dt.date, departure: dt.date, gaps: dict[int, int]) -> Raw
     for stays near the few free rentables left; the ORM's ``Exists`` per gap, negated inside
     an OR, became scans of every reservation."""
     table, rentable = AgendaPeriod._meta.db_table, Rentable._meta.db_table
+    # ``holding_now`` in SQL: change both together.
     holding = (
         f'SELECT 1 FROM "{table}" p WHERE p.rentable_id = "{rentable}".id AND p.blocking'
         " AND (p.expires_at IS NULL OR p.expires_at > %s)"

@@ -86,7 +86,7 @@ class Event(models.Model):
     administration = models.ForeignKey(
         "administrations.Administration", on_delete=models.CASCADE, related_name="events"
     )
-    name = models.CharField(max_length=50)
+    name = models.CharField(max_length=50, db_index=True)  # the admins filter by it
     occurred_at = models.DateTimeField(db_index=True)
     document = models.TextField()
 

@@ -174,11 +174,9 @@ def events_emit(name: str, *, instances: list, administration) -> None:
     ``instances``, the rows of one bulk write: the subscribed endpoints are looked up once and
     the events share their moment and their savepoint marker. Nothing is written when no
     endpoint listens."""
-    from apps.webhooks.events import EVENTS
-    from apps.webhooks.services import _active_endpoints
+    from apps.webhooks.services import subscribers
 
-    assert name in EVENTS, f"unregistered event {name}"
-    endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
+    endpoints = subscribers(name, administration.pk)
     if not endpoints or not instances:
         return
     now = timezone.now()
@@ -196,7 +194,7 @@ class Stored:
 
     __slots__ = ("id", "administration_id", "name", "occurred_at", "document")
 
-    def __init__(self, administration_id, name, occurred_at, data, changes, stamps=None):
+    def __init__(self, administration_id, name, occurred_at, data, changes, stamps: dict):
         self.id = uuid.uuid4()
         self.administration_id = administration_id
         self.name = name
@@ -283,14 +281,13 @@ def _store(events: list[Stored], recipients: list[list], connection) -> None:
     enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
 
 
-def _document(event: Stored, data, changes, stamps: dict | None) -> str:
+def _document(event: Stored, data, changes, stamps: dict) -> str:
     """The event's document (see ``Event``): keys sorted, so each delivery's ``sequence``,
-    added last, keeps them sorted. ``stamps`` remembers the moments written."""
-    stamp = None if stamps is None else stamps.get(event.occurred_at)
+    added last, keeps them sorted. ``stamps`` remembers the moments written (the events of
+    one bulk write share theirs)."""
+    stamp = stamps.get(event.occurred_at)
     if stamp is None:
-        stamp = event.occurred_at.isoformat().replace("+00:00", "Z")
-        if stamps is not None:
-            stamps[event.occurred_at] = stamp
+        stamp = stamps[event.occurred_at] = event.occurred_at.isoformat().replace("+00:00", "Z")
     body = {
         "id": str(event.id),
         "event": event.name,

@@ -58,8 +58,7 @@ def event_emit(
     ``{attribute: [old, new]}``; an update that changed nothing emits nothing. With no
     endpoint subscribed to ``name`` nothing is written at all.
     """
-    assert name in EVENTS, f"unregistered event {name}"
-    endpoints = [e for e in _active_endpoints(administration.pk) if e.wants(name)]
+    endpoints = subscribers(name, administration.pk)
     if not endpoints:
         return None
     pending = outbox.Pending(name, instance, administration.pk, endpoints, before, data)
@@ -67,6 +66,12 @@ def event_emit(
         return None
     stored = outbox.flush([pending])
     return stored[0] if stored else None
+
+
+def subscribers(name: str, administration_id: int) -> list[WebhookEndpoint]:
+    """The administration's active endpoints that take the event ``name``."""
+    assert name in EVENTS, f"unregistered event {name}"
+    return [e for e in _active_endpoints(administration_id) if e.wants(name)]
 
 
 def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
@@ -102,7 +107,7 @@ def forget_endpoints(**_signal) -> None:
 
 def listened(administration: Administration, name: str) -> bool:
     """Whether any active endpoint of the administration subscribes to ``name``."""
-    return any(endpoint.wants(name) for endpoint in _active_endpoints(administration.pk))
+    return bool(subscribers(name, administration.pk))
 
 
 def before_update(instance, administration: Administration, name: str) -> dict | None:

@@ -5,7 +5,9 @@ its event's document with the delivery's ``sequence`` added as the last member."
 import json
 import re
 
+import orjson
 from django.db import migrations, models
+from django.db.models import Min
 
 BATCH = 1000
 SEQUENCE_MEMBER = re.compile(r',?"sequence":\d+}$')
@@ -23,7 +25,7 @@ def _document_of(event, body: str | None) -> str:
     }
     if event.changes is not None:
         document["changes"] = event.changes
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def documents_from_bodies(apps, schema_editor):
@@ -39,10 +41,15 @@ def documents_from_bodies(apps, schema_editor):
 
 
 def _fill_documents(Event, WebhookDelivery, events) -> None:  # noqa: N803 - historical models
-    bodies = {}
-    sent = WebhookDelivery.objects.filter(event_id__in=[event.pk for event in events])
-    for event_id, body in sent.order_by("-pk").values_list("event_id", "body"):
-        bodies[event_id] = body  # the first delivery's, as any of them
+    firsts = (  # one delivery per event (all of an event's carry the same document)
+        WebhookDelivery.objects.filter(event_id__in=[event.pk for event in events])
+        .values("event_id")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
+    bodies = dict(
+        WebhookDelivery.objects.filter(pk__in=firsts).values_list("event_id", "body")
+    )
     for event in events:
         event.document = _document_of(event, bodies.get(event.pk))
     Event.objects.bulk_update(events, ["document"])
