@@ -56,14 +56,20 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def base_queryset(self):
         raise NotImplementedError
 
-    def get_queryset(self):
-        queryset = self.base_queryset()
+    def _include_paths(self) -> tuple[tuple[str, ...], list[str]]:
+        """The requested include paths, and every prefix of them in order: "a.b" needs what
+        "a" needs too."""
         requested = query.include_paths(self.request)
-        paths = set()
+        prefixes = set()
         for path in requested:
             segments = path.split(".")
-            paths.update(".".join(segments[: i + 1]) for i in range(len(segments)))
-        for path in sorted(paths):  # "a.b" needs what "a" needs too
+            prefixes.update(".".join(segments[: i + 1]) for i in range(len(segments)))
+        return tuple(sorted(set(requested))), sorted(prefixes)
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        requested, prefixes = self._include_paths()
+        for path in prefixes:
             if path in self.select_for_includes:
                 queryset = queryset.select_related(*self.select_for_includes[path])
             if path in self.prefetch_for_includes:
@@ -73,8 +79,7 @@ class ResourceViewSet(viewsets.GenericViewSet):
         # An action may answer with another type (PATCH …/bookings/{id}/customer): the plan
         # belongs to the serializer of the rows this queryset holds.
         if hasattr(queryset, "prefetch_related") and model is queryset.model:
-            plan = include_plan(serializer_class, tuple(sorted(set(requested))))
-            queryset = queryset.prefetch_related(*plan)
+            queryset = queryset.prefetch_related(*include_plan(serializer_class, requested))
         return queryset
 
     # -- the request pipeline --------------------------------------------------------------
@@ -159,25 +164,16 @@ class ResourceViewSet(viewsets.GenericViewSet):
         prefetched rows are dropped: the write changed them). The library's serializers built
         ~240 fields for a booking write's document."""
         serializer_class = self.get_serializer_class()
-        if loaded:
-            return Response(
-                Resources([instance], serializer_class, many=False),
-                status=status_code,
-                headers=headers,
-            )
-        requested = query.include_paths(self.request)
-        prefixes = set()
-        for path in requested:
-            segments = path.split(".")
-            prefixes.update(".".join(segments[: i + 1]) for i in range(len(segments)))
-        lookups = []
-        for path in sorted(prefixes):
-            lookups += self.select_for_includes.get(path, [])
-            lookups += self.prefetch_for_includes.get(path, [])
-        lookups += include_plan(serializer_class, tuple(sorted(set(requested))))
-        if getattr(instance, "_prefetched_objects_cache", None):
-            instance._prefetched_objects_cache = {}
-        prefetch_related_objects([instance], *dict.fromkeys(lookups))
+        if not loaded:
+            requested, prefixes = self._include_paths()
+            lookups = []
+            for path in prefixes:
+                lookups += self.select_for_includes.get(path, [])
+                lookups += self.prefetch_for_includes.get(path, [])
+            lookups += include_plan(serializer_class, requested)
+            if getattr(instance, "_prefetched_objects_cache", None):
+                instance._prefetched_objects_cache = {}
+            prefetch_related_objects([instance], *dict.fromkeys(lookups))
         return Response(
             Resources([instance], serializer_class, many=False),
             status=status_code,
