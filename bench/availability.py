@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import time
 
@@ -31,13 +30,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 BENCH_NAME = "Availability bench (busy calendar, v2)"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_availability"
-
-
-def ensure_database(url: str) -> None:
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        server = url.rsplit("/", 1)[0] + "/postgres"
-        subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], capture_output=True)
 
 
 def seed(rentable_count: int, period_count: int):
@@ -271,8 +263,9 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    from bench.harness import ensure_database, setup_django
+
     ensure_database(url)
-    from bench.harness import setup_django
 
     setup_django(url)
     from django.db import connection

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
 import sys
 import time
 from decimal import Decimal
@@ -26,13 +25,6 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BENCH_NAME = "Bookings bench"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_bookings"
 INCLUDE = "customer,reservations.rentable"
-
-
-def ensure_database(url: str) -> None:
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        server = url.rsplit("/", 1)[0] + "/postgres"
-        subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], capture_output=True)
 
 
 def seed(booking_count: int):
@@ -170,8 +162,9 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    from bench.harness import ensure_database, gunicorn, load, queries_per_request, setup_django
+
     ensure_database(url)
-    from bench.harness import gunicorn, load, queries_per_request, setup_django
 
     setup_django(url)
     from django.db import connection

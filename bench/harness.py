@@ -19,6 +19,14 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def ensure_database(url: str) -> None:
+    """Creates the PostgreSQL database ``url`` names when it does not exist yet."""
+    if url.startswith("postgres"):
+        name = url.rsplit("/", 1)[1]
+        server = url.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], capture_output=True)
+
+
 def setup_django(database_url: str | None = None) -> str:
     """Points Django at the benchmark database (a fresh SQLite file unless one is given)."""
     url = database_url or os.environ.get("BENCH_DATABASE_URL")

@@ -38,13 +38,6 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
 
-def ensure_database(url: str) -> None:
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        server = url.rsplit("/", 1)[0] + "/postgres"
-        subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], capture_output=True)
-
-
 def seed_park(rentable_count: int):
     from apps.administrations.models import Administration
     from apps.oauth.services import api_key_create
@@ -103,6 +96,17 @@ def option_body(rentable: int, arrival: dt.date, nights: int, n: int) -> dict:
                 "relationships": {"rentable": {"data": {"type": "rentable", "id": str(rentable)}}},
             },
         ],
+    }
+
+
+def cancel_body(booking: int) -> dict:
+    """The booking cancelled, as the load's clients ask for it."""
+    return {
+        "data": {
+            "type": "booking",
+            "id": str(booking),
+            "attributes": {"state": "cancelled", "cancel_reason": "Load test"},
+        }
     }
 
 
@@ -177,8 +181,9 @@ def main() -> None:
 
     database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     redis_url = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
+    from bench.harness import ensure_database, free_port, setup_django
+
     ensure_database(database)
-    from bench.harness import free_port, setup_django
 
     setup_django(database)
     admin, rentables, key = seed_park(args.rentables)

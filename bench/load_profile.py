@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import option_body  # noqa: E402  (the document the load's clients send)
+from bench.load import cancel_body, option_body  # noqa: E402  (the document the load's clients send)
 
 # The share of each request type in bench/load_users.py (its @task weights).
 WEIGHTS = {
@@ -43,7 +43,7 @@ WEIGHTS = {
 
 
 def setup(database: str, redis_url: str) -> None:
-    from bench.load import ensure_database
+    from bench.harness import ensure_database
 
     ensure_database(database)
     os.environ.update(
@@ -134,13 +134,7 @@ class Mix:
 
     def cancel(self):
         booking = self.mine.pop(random.randrange(len(self.mine)))
-        body = {
-            "data": {
-                "type": "booking",
-                "id": str(booking),
-                "attributes": {"state": "cancelled", "cancel_reason": "Load test"},
-            }
-        }
+        body = cancel_body(booking)
         return self.client.patch(
             f"{self.base}/bookings/{booking}",
             json.dumps(body),

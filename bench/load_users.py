@@ -23,7 +23,7 @@ from pathlib import Path
 from locust import HttpUser, between, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # locust runs this file alone
-from bench.load import option_body  # noqa: E402
+from bench.load import cancel_body, option_body  # noqa: E402
 
 KEY = os.environ.get("LOAD_KEY", "")
 ADMINISTRATION = os.environ.get("LOAD_ADMINISTRATION", "1")
@@ -146,13 +146,7 @@ class Guest(HttpUser):
             booking = SEEDED.pop()
         else:
             return
-        body = {
-            "data": {
-                "type": "booking",
-                "id": str(booking),
-                "attributes": {"state": "cancelled", "cancel_reason": "Load test"},
-            }
-        }
+        body = cancel_body(booking)
         with self.client.patch(
             f"{BASE}/bookings/{booking}",
             data=json.dumps(body),

@@ -25,7 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.availability import ensure_database  # noqa: E402
+from bench.harness import ensure_database  # noqa: E402
 
 BENCH_NAME = "Operations bench (a year of nightly writes)"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_operations"

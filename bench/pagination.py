@@ -18,7 +18,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -26,13 +25,6 @@ from urllib.parse import parse_qs, urlsplit
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_pagination"
-
-
-def ensure_database(url: str) -> None:
-    if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1]
-        server = url.rsplit("/", 1)[0] + "/postgres"
-        subprocess.run(["psql", server, "-qc", f"CREATE DATABASE {name}"], capture_output=True)
 
 
 def seed(name: str, count: int):
@@ -139,8 +131,9 @@ def main() -> None:
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    from bench.harness import ensure_database, setup_django
+
     ensure_database(url)
-    from bench.harness import setup_django
 
     setup_django(url)
     from django.test import Client

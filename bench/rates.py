@@ -23,8 +23,8 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from bench.availability import ensure_database  # noqa: E402
 from bench.availability import seed as seed_park  # noqa: E402
+from bench.harness import ensure_database  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench_rates"
 
