@@ -6,7 +6,6 @@ whatever the timing; on SQLite the transaction holds the write lock from its fir
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
 from itertools import pairwise
@@ -21,7 +20,7 @@ from apps.agenda_periods.models import AgendaPeriod, PeriodType
 from apps.core.deletion import instance_delete
 from apps.core.exceptions import PeriodClash
 from apps.core.resources import resource_object
-from apps.core.services import bulk_insert, for_item, model_update
+from apps.core.services import bulk_insert, for_item, model_update, overlapping
 from apps.rentables.models import Rentable
 from apps.webhooks.outbox import batched, events_emit
 from apps.webhooks.services import before_update, emit_update, event_emit, listened
@@ -105,14 +104,6 @@ def period_claim(period: AgendaPeriod) -> AgendaPeriod:
 BULK_BATCH_SIZE = 2000  # rows per INSERT statement of a bulk write
 
 
-def _overlapping(rows: list[AgendaPeriod], start_date: dt.date, end_date: dt.date):
-    """The first of ``rows`` (non-overlapping, by start) overlapping [start_date, end_date)."""
-    position = bisect.bisect_right(rows, start_date, key=lambda row: row.end_date)
-    if position < len(rows) and rows[position].start_date < end_date:
-        return rows[position]
-    return None
-
-
 def _clash_within(periods: list[AgendaPeriod]) -> None:
     """Two of the new periods on one rentable overlapping each other: the later one fails."""
     by_rentable = defaultdict(list)
@@ -151,16 +142,15 @@ def periods_claim(periods: list[AgendaPeriod]) -> None:
         (expired if gone else holding)[row.rentable_id].append(row)
     release = set()
     for index, period in enumerate(periods):
-        clash = _overlapping(holding[period.rentable_id], period.start_date, period.end_date)
+        clash = next(
+            overlapping(holding[period.rentable_id], period.start_date, period.end_date), None
+        )
         if clash is not None:
             error = clash_error(clash)
             error.item_index = index
             raise error
-        rows = expired[period.rentable_id]
-        position = bisect.bisect_right(rows, period.start_date, key=lambda row: row.end_date)
-        while position < len(rows) and rows[position].start_date < period.end_date:
-            release.add(rows[position].pk)
-            position += 1
+        gone = overlapping(expired[period.rentable_id], period.start_date, period.end_date)
+        release.update(row.pk for row in gone)
     if release:
         AgendaPeriod.objects.filter(pk__in=release).update(blocking=False, updated_at=now)
     try:

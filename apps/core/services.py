@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import decimal
 import json
@@ -131,6 +132,19 @@ def _value_key(value):
     except TypeError:
         return None
     return (type(value), value)
+
+
+# -- date ranges --------------------------------------------------------------------------------
+
+
+def overlapping(rows: list, start_date: dt.date, end_date: dt.date):
+    """The rows of ``rows`` (date ranges ``[start_date, end_date)`` that do not overlap one
+    another, sorted by start) sharing a night with ``[start_date, end_date)``, in order: found by
+    bisection, for bulk writes that check many ranges against rows read once."""
+    position = bisect.bisect_right(rows, start_date, key=lambda row: row.end_date)
+    while position < len(rows) and rows[position].start_date < end_date:
+        yield rows[position]
+        position += 1
 
 
 # -- bulk inserts -------------------------------------------------------------------------------

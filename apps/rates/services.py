@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.core.deletion import instance_delete
 from apps.core.models import EXCLUSIVE_END_ORDER
 from apps.core.resources import resource_object
-from apps.core.services import bulk_insert, for_item, instances_clean
+from apps.core.services import bulk_insert, for_item, instances_clean, overlapping
 from apps.rates.exceptions import RateClash
 from apps.rates.models import Rate
 from apps.rentables.models import Category
@@ -175,8 +175,8 @@ def _clashes_refuse(rates: list[Rate]) -> None:
         key = _key(rate)
         clashes = [
             clash
-            for clash in (_first_overlap(stored[key], rate), _first_overlap(added[key], rate))
-            if clash is not None
+            for rows in (stored[key], added[key])
+            if (clash := next(overlapping(rows, rate.start_date, rate.end_date), None))
         ]
         if clashes:
             first = min(clashes, key=lambda c: (c.start_date, c.pk is None, c.pk or 0))
@@ -187,14 +187,6 @@ def _clashes_refuse(rates: list[Rate]) -> None:
 
 def _key(rate: Rate) -> tuple[int, int]:
     return rate.category_id, rate.minimum_number_of_nights or 0
-
-
-def _first_overlap(disjoint: list[Rate], rate: Rate) -> Rate | None:
-    """The earliest of ``disjoint`` (sorted, non-overlapping) sharing a night with ``rate``."""
-    position = bisect.bisect_right(disjoint, rate.start_date, key=lambda r: r.end_date)
-    if position < len(disjoint) and disjoint[position].start_date < rate.end_date:
-        return disjoint[position]
-    return None
 
 
 @transaction.atomic
