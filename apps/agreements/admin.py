@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from apps.agreements import services
 from apps.agreements.models import OWNER_FLAGS, Agreement, Owner
 from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin
 
@@ -27,14 +28,8 @@ class OwnerAdmin(ServiceSaveMixin, TenantAdmin):
     search_fields = ("name", "email", "phone")
     list_select_related = ("administration",)
     autocomplete_fields = ("administration",)
-
-    def save_through_service(self, request, form, change):
-        from apps.agreements.services import owner_create, owner_update
-
-        values = self.form_values(form, change)
-        if change:
-            return owner_update(owner=Owner.objects.get(pk=form.instance.pk), **values)
-        return owner_create(administration=form.cleaned_data["administration"], **values)
+    create_service = services.owner_create
+    update_service, update_argument = services.owner_update, "owner"
 
 
 @admin.register(Agreement)
@@ -61,6 +56,4 @@ class AgreementAdmin(ServiceSaveMixin, TenantAdmin):
     date_hierarchy = "active_from"
 
     def save_through_service(self, request, form, change):
-        from apps.agreements.services import agreement_save
-
-        return agreement_save(agreement=form.instance)
+        return services.agreement_save(agreement=form.instance)

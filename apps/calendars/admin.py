@@ -30,15 +30,8 @@ class ExternalCalendarAdmin(ServiceSaveMixin, TenantAdmin):
         "sync_lease_until",
     )
     actions = ("sync_now",)
-
-    def save_through_service(self, request, form, change):
-        values = self.form_values(form, change)
-        if change:
-            calendar = ExternalCalendar.objects.get(pk=form.instance.pk)
-            return external_calendar_update(calendar=calendar, **values)
-        return external_calendar_create(
-            administration=form.cleaned_data["administration"], **values
-        )
+    create_service = external_calendar_create
+    update_service, update_argument = external_calendar_update, "calendar"
 
     def delete_through_service(self, request, obj):
         external_calendar_delete(calendar=obj)

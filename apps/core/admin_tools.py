@@ -93,13 +93,26 @@ class ServiceSaveMixin:
     refusal is a form error on the field it names, and the service's own savepoint has undone
     its writes; the admin's transaction (``changeform_view`` is atomic) holds the rest.
 
-    ``save_through_service(request, form, change)`` reads ``form.cleaned_data`` (and
-    ``form.changed_data``), calls the service and returns the saved row. ``form.instance``
-    already carries the form's values: a change passes the service the row as stored, so
-    the service sees what changed (and emits it)."""
+    Most admins only name their services: ``create_service(administration=…, **values)``
+    and ``update_service(<update_argument>=the row as stored, **values)``, given
+    ``form_values``. A change passes the service the row as stored, not ``form.instance``
+    (which already carries the form's values), so the service sees what changed (and emits
+    it). An admin whose rows are written otherwise overrides ``save_through_service``, which
+    returns the saved row."""
+
+    create_service = None
+    update_service = None
+    update_argument = ""
 
     def save_through_service(self, request, form, change: bool):
-        raise NotImplementedError
+        services = type(self)  # the services as plain functions, not bound to the admin
+        if services.create_service is None or services.update_service is None:
+            raise NotImplementedError(f"{services.__name__} names no create/update service")
+        values = self.form_values(form, change)
+        if change:
+            stored = self.model.objects.get(pk=form.instance.pk)
+            return services.update_service(**{self.update_argument: stored}, **values)
+        return services.create_service(administration=form.cleaned_data["administration"], **values)
 
     @staticmethod
     def form_values(form, change: bool) -> dict:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.core.admin_tools import ServiceSaveMixin, TenantAdmin
+from apps.customers import services
 from apps.customers.models import Customer, Label
 
 
@@ -24,14 +25,12 @@ class CustomerAdmin(ServiceSaveMixin, TenantAdmin):
     date_hierarchy = "created_at"
 
     def save_through_service(self, request, form, change):
-        from apps.customers.services import customer_create, customer_update
-
         data = form.cleaned_data
         fields = {f: data[f] for f in form.changed_data if f != "administration"}
         if change:
             customer = Customer.objects.get(pk=form.instance.pk)
-            return customer_update(customer=customer, **fields)
-        return customer_create(administration=data["administration"], **fields)
+            return services.customer_update(customer=customer, **fields)
+        return services.customer_create(administration=data["administration"], **fields)
 
 
 @admin.register(Label)
@@ -39,11 +38,5 @@ class LabelAdmin(ServiceSaveMixin, TenantAdmin):
     list_display = ("name", "color", "administration")
     search_fields = ("name",)
     list_select_related = ("administration",)
-
-    def save_through_service(self, request, form, change):
-        from apps.customers.services import label_create, label_update
-
-        values = self.form_values(form, change)
-        if change:
-            return label_update(label=Label.objects.get(pk=form.instance.pk), **values)
-        return label_create(administration=form.cleaned_data["administration"], **values)
+    create_service = services.label_create
+    update_service, update_argument = services.label_update, "label"

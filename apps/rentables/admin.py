@@ -46,15 +46,8 @@ class CategoryAdmin(ServiceSaveMixin, TenantAdmin):
     autocomplete_fields = ("administration",)
     filter_horizontal = ("optional_amenities",)
     date_hierarchy = "created_at"
-
-    def save_through_service(self, request, form, change):
-        values = self.form_values(form, change)
-        if change:
-            category = Category.objects.get(pk=form.instance.pk)
-            return services.category_update(category=category, **values)
-        return services.category_create(
-            administration=form.cleaned_data["administration"], **values
-        )
+    create_service = services.category_create
+    update_service, update_argument = services.category_update, "category"
 
     def delete_through_service(self, request, obj):
         services.category_delete(category=obj)
@@ -80,15 +73,8 @@ class RentableAdmin(ServiceSaveMixin, TenantAdmin):
     autocomplete_fields = ("administration", "category")
     readonly_fields = ("ical_export_token",)
     actions = ("rotate_ical_token",)
-
-    def save_through_service(self, request, form, change):
-        values = self.form_values(form, change)
-        if change:
-            rentable = Rentable.objects.get(pk=form.instance.pk)
-            return services.rentable_update(rentable=rentable, **values)
-        return services.rentable_create(
-            administration=form.cleaned_data["administration"], **values
-        )
+    create_service = services.rentable_create
+    update_service, update_argument = services.rentable_update, "rentable"
 
     def delete_through_service(self, request, obj):
         if not services.rentable_delete(rentable=obj):
