@@ -1,10 +1,11 @@
 """Webhooks under faults, with real processes: a Celery worker on Redis, two beats, a receiver.
 
 1. Broker down (Redis on a port nothing listens on): writes still answer; each write's time
-   is printed and its deliveries wait in the outbox, marked for the sweeper.
-2. The broker back, a worker running: one sweep hands the backlog over once; all arrive.
-3. Sweeps while no worker consumes: the queue holds each due delivery once (LLEN), not once
-   per sweep.
+   is printed and its events wait in the outbox (the relay message could not be sent).
+2. The broker back, a worker running: all arrive, each once.
+3. Sweeps while no worker consumes: the first relays the waiting events into deliveries and
+   hands them over as it commits; the queue holds each due delivery once (LLEN), not once per
+   sweep.
 4. A worker child SIGKILLed mid-request: the abandoned attempt is logged and the delivery is
    sent again at once (not after the 70 s lease).
 5. Two beats: one sends the schedule, the other stands by and takes over when it is killed.
@@ -125,7 +126,7 @@ def run(broker, processes) -> None:
     from apps.administrations.models import Administration
     from apps.bookings.services.bookings import booking_create
     from apps.rentables.models import Category, Rentable
-    from apps.webhooks.models import WebhookDelivery
+    from apps.webhooks.models import EventBatch, WebhookDelivery
     from apps.webhooks.services import deliveries_sweep, endpoint_create
     from config.celery_app import app
 
@@ -172,18 +173,25 @@ def run(broker, processes) -> None:
         f"   10 writes, each 2 endpoints x 3 events: median {times[5]:.0f} ms, max {times[-1]:.0f} ms"
     )
     print(
-        f"   outbox: {mine.filter(status='pending').count()} pending, "
-        f"{mine.filter(enqueued_at__isnull=True).count()} marked for the sweeper"
+        f"   outbox: {EventBatch.objects.count()} writes' events waiting for the relay, "
+        f"{mine.count()} deliveries made yet"
     )
 
     app.conf.broker_url = app.conf.broker_write_url = REDIS_URL
     print("3. sweeps with no worker consuming")
     swept = [deliveries_sweep() for _ in range(5)]
-    print(f"   5 sweeps handed over {swept}; Redis queue length {broker.llen('deliveries')}")
+    print(
+        f"   the first sweep relayed them into {mine.count()} deliveries, handed over as the "
+        f"relay committed; the 5 sweeps handed over again {swept}; "
+        f"Redis queue length {broker.llen('deliveries')}"
+    )
 
     times = sorted(write() for _ in range(10))
     print(f"   for comparison, 10 writes with the broker up: median {times[5]:.0f} ms")
-    print(f"   queue length now {broker.llen('deliveries')} (the sweep's 60 + these writes' own)")
+    print(
+        f"   queue length now {broker.llen('deliveries')} "
+        "(the sweep's 60 deliveries + these writes' 10 relay messages)"
+    )
     print("2. a worker on both queues")
     worker = celery(
         "worker", "-Q", "periodic,deliveries", "--concurrency", "2", log="/tmp/outage-worker.log"

@@ -3,11 +3,13 @@
 1. The cost the outbox adds to a booking write: bookings created through the service in two
    administrations, one with no subscriber and one with an endpoint subscribed to every event,
    interleaved write by write (the order alternating each round) so that a busy machine
-   slows both sides alike; each side's median, and their ratio (the event rows and
-   deliveries are written in the same transaction; sending is measured separately). Then the
+   slows both sides alike; each side's median, and their ratio (a write stores its events
+   as one outbox row in its own transaction; the relay that makes the event rows and numbered
+   deliveries after commit, and sending, are the worker's and measured separately). Then the
    same through the API as a client makes it: ``POST …/bookings`` with a side-posted customer
    and stay, in process (Django's test client, an API key).
-2. Deliveries per second from one worker (one process, one after another) to a local
+2. The relay of all those writes' events, in one run, as a worker does it after commit.
+3. Deliveries per second from one worker (one process, one after another) to a local
    receiver that answers 200 at once.
 
 Usage: python bench/webhooks.py [--bookings 200]   (BENCH_DATABASE_URL picks the database)
@@ -125,12 +127,13 @@ def main() -> None:
     from bench.harness import setup_django
 
     database = setup_django()
-    # Sending is measured on its own below: here deliveries are only written.
+    # Relaying and sending are measured on their own below: here events are only stored.
     import apps.webhooks.outbox as outbox
-    from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+    from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
     from apps.webhooks.services import delivery_attempt, endpoint_create
 
     outbox.enqueue_many_on_commit = lambda *a, **k: None
+    outbox.enqueue_once_on_commit = lambda *a, **k: None
 
     plain, plain_rentables = park("No subscriber")
     hooked, hooked_rentables = park("One subscriber")
@@ -154,6 +157,10 @@ def main() -> None:
             times[side].append(create_booking(administration, rentables, i, offset=10))
     queries = {side: queries_per_write(*sides[side], 0) for side in order}
     api_times = api_writes(sides, order, args.bookings)
+    waiting = stored_bytes(outbox.EventBatch)
+    relay_started = time.perf_counter()
+    relayed = outbox.relay()  # the worker's share, after the writes committed
+    relaying = time.perf_counter() - relay_started
     pending = list(
         WebhookDelivery.objects.filter(
             status="pending", endpoint__administration=hooked
@@ -187,28 +194,35 @@ def main() -> None:
         f"({queries['with'] / queries['without']:.2f}x)"
     )
     print(
+        f"relay (events and numbered deliveries written after commit, one worker): "
+        f"{relayed} events in {relaying * 1000:.0f} ms, {relayed / relaying:7.0f} events/s"
+    )
+    print(
         f"deliveries/s from one worker: {len(pending) / sending:7.1f} ({succeeded}/{len(pending)} succeeded)"
     )
-    print(stored_bytes())
+    print(
+        f"stored bytes per row: outbox (a write's 3 events, until relayed) {waiting[0]:.0f}, "
+        f"event {stored_bytes(Event)[0]:.0f}, delivery {stored_bytes(WebhookDelivery)[0]:.0f}"
+    )
     WebhookEndpoint.objects.filter(administration=hooked).delete()
 
 
-def stored_bytes() -> str:
-    """What the outbox keeps per row (PostgreSQL's own measure of each row's values): the
-    payload lives on the event row once, a delivery row holds its number and attempts."""
+def stored_bytes(*models) -> list[float]:
+    """What each model's table keeps per row (PostgreSQL's own measure of each row's values;
+    0 elsewhere): a write's events wait as one outbox row; relayed, the payload lives on the
+    event row once and a delivery row holds its number and attempts."""
     from django.db import connection
 
-    from apps.webhooks.models import Event, WebhookDelivery
-
-    if connection.vendor != "postgresql":
-        return "stored bytes: measured on PostgreSQL only"
     sizes = []
-    for model in (Event, WebhookDelivery):
+    for model in models:
+        if connection.vendor != "postgresql":
+            sizes.append(0.0)
+            continue
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT avg(pg_column_size(t.*)) FROM {table} AS t")  # noqa: S608
-            sizes.append(cursor.fetchone()[0] or 0)
-    return f"stored bytes per row: event {sizes[0]:.0f}, delivery {sizes[1]:.0f}"
+            sizes.append(float(cursor.fetchone()[0] or 0))
+    return sizes
 
 
 if __name__ == "__main__":

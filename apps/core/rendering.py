@@ -179,14 +179,16 @@ def _include_tree(paths: list[str]) -> dict:
 class Renderer:
     """One request's rendering: its locales, sparse fieldsets, link host and the included set."""
 
-    def __init__(self, request, context: dict):
+    def __init__(self, request, context: dict, method_owners: dict | None = None):
         self.request = request
         self.locales = _request_locales({"request": request}) if request is not None else None
         self.host = request.build_absolute_uri("/")[:-1] if request is not None else ""
         # Serializer methods may read the context (a secret shown once, the locales);
         # the view is left out so the library does not re-validate the include parameter.
         self.method_context = {k: v for k, v in context.items() if k != "view"}
-        self.method_owners: dict[type, object] = {}
+        # One serializer per class answers its method fields; a caller whose context never
+        # changes (webhook payloads) may share them between renderers.
+        self.method_owners: dict[type, object] = {} if method_owners is None else method_owners
         self.timezone = timezone.get_current_timezone()
         self.stamps: dict = {}  # rows written together share their moments
         self.sparse: dict[str, tuple] = {}

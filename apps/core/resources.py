@@ -31,17 +31,24 @@ class _BaseUrlRequest:
         return f"{settings.API_BASE_URL.rstrip('/')}{path}"
 
 
+_REQUEST = _BaseUrlRequest()
+# The serializers that answer method fields, made once: their context is always _REQUEST.
+_METHOD_OWNERS: dict = {}
+
+
+def _renderer() -> Renderer:
+    return Renderer(_REQUEST, {"request": _REQUEST}, method_owners=_METHOD_OWNERS)
+
+
 def resource_object(instance) -> dict:
     """``{"type", "id", "attributes", "relationships", "links"}`` as the API would render it
     (every locale, absolute links on ``API_BASE_URL``), from the type's rendering plan."""
     serializer_class = _serializers_by_model()[type(instance)]
-    request = _BaseUrlRequest()
-    return Renderer(request, {"request": request}).resource(plan_for(serializer_class), instance)
+    return _renderer().resource(plan_for(serializer_class), instance)
 
 
 def resource_objects(instances) -> list[dict]:
     """``resource_object`` of each instance, with one renderer shared by all of them."""
-    request = _BaseUrlRequest()
-    renderer = Renderer(request, {"request": request})
+    renderer = _renderer()
     by_model = _serializers_by_model()
     return [renderer.resource(plan_for(by_model[type(i)]), i) for i in instances]

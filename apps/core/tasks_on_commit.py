@@ -63,6 +63,12 @@ def enqueue_on_commit(task, *args, on_failure: Callable[[list[tuple]], None] | N
     enqueue_many_on_commit(task, [args], on_failure=on_failure)
 
 
+def enqueue_once_on_commit(task) -> None:
+    """``task.delay()`` once the current transaction commits, however often a transaction
+    asks (a run of a task without arguments does whatever is waiting then)."""
+    enqueue_many_on_commit(task, [()])
+
+
 def enqueue_many_on_commit(
     task, calls: list[tuple], *, on_failure: Callable[[list[tuple]], None] | None = None
 ) -> None:
@@ -74,8 +80,11 @@ def enqueue_many_on_commit(
         return
     connection = transaction.get_connection()
     batch = getattr(connection, "_enqueue_batch", None)
-    if batch is None or not connection.run_on_commit:
-        # None pending: whatever is left over belongs to a transaction that rolled back.
+    if batch is None or not any(
+        getattr(hook[1], "batch", None) is batch for hook in connection.run_on_commit
+    ):
+        # None of its senders pending: what is left over belongs to a transaction (or the
+        # savepoints) that rolled back, and must not go out with this one.
         batch = connection._enqueue_batch = []
     batch.append((task, list(calls), on_failure))
 
@@ -90,12 +99,17 @@ def enqueue_many_on_commit(
                 except Exception:  # noqa: BLE001 - the request has committed; never fail it
                     logger.warning("Could not mark unsent %s calls", task_.name, exc_info=True)
 
+    send.batch = batch
     transaction.on_commit(send)
 
 
 def _merged(pending: list) -> list:
-    """Entries of one task (and failure handler) joined into one list of calls, in order."""
+    """Entries of one task (and failure handler) joined into one list of calls, in order; a
+    task's calls without arguments are one call."""
     merged: dict = {}
     for task, calls, on_failure in pending:
-        merged.setdefault((task.name, on_failure), (task, [], on_failure))[1].extend(calls)
+        joined = merged.setdefault((task.name, on_failure), (task, [], on_failure))[1]
+        for args in calls:
+            if args or () not in joined:
+                joined.append(args)
     return list(merged.values())

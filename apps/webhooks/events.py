@@ -32,3 +32,11 @@ def read_scope(event: str) -> str:
     A subscriber receives an event only while it may read what the event carries.
     """
     return f"{event.split('.', 1)[0]}|read"
+
+
+def takes(events: list[str], owner_scopes: list[str], event: str) -> bool:
+    """Whether an endpoint subscribed to ``events``, owned by a credential holding
+    ``owner_scopes``, receives ``event``: subscribed to it, and its owner could read the
+    event's resource."""
+    subscribed = WILDCARD in events or event in events
+    return subscribed and read_scope(event) in owner_scopes

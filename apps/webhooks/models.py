@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 from apps.core.models import StringListField, TimeStampedModel
-from apps.webhooks.events import read_scope
+from apps.webhooks.events import takes
 
 
 class OwnerKind(models.TextChoices):
@@ -69,12 +69,37 @@ class WebhookEndpoint(TimeStampedModel):
 
     def wants(self, event: str) -> bool:
         """Subscribed to ``event``, and its owner could read the event's resource."""
-        subscribed = "*" in self.events or event in self.events
-        return subscribed and read_scope(event) in self.owner_scopes
+        return takes(self.events, self.owner_scopes, event)
+
+
+class EventBatch(models.Model):
+    """The outbox proper: a write's events, stored in the write's own transaction, waiting for
+    the relay (``apps.webhooks.outbox.relay``) to turn them into ``Event`` rows and numbered
+    deliveries once the write has committed. The relay deletes the row in the transaction that
+    writes what it carried, so each event is relayed exactly once and none is lost.
+
+    The row is as cheap to write as a row can be: one index (its key), no foreign key to check
+    at commit, no lock on any endpoint. Its ``documents`` are the events' documents exactly as
+    ``Event.document`` will hold them (single-line JSON), one per line; each document names its
+    event, moment and administration. ``recipients`` is a JSON list with, per event, the ids of
+    the endpoints subscribed when it happened.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField()
+    documents = models.TextField()
+    recipients = models.TextField()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "event batches"
+
+    def __str__(self) -> str:
+        return f"events waiting since {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Event(models.Model):
-    """The outbox: written in the same transaction as the change it reports.
+    """An event as relayed from the outbox (``EventBatch``) with its deliveries.
 
     Its ``document`` is the body its deliveries send, stored once as the exact text: the JSON
     object ``{administration_id, changes?, data, event, id, occurred_at}`` with sorted keys.

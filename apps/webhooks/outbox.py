@@ -1,15 +1,21 @@
-"""The outbox's write path: a write's events collected in memory and stored in bulk once,
-before its transaction commits.
+"""The outbox: a write's events collected in memory, stored with the write as one row before
+its transaction commits, and relayed after commit into events and numbered deliveries.
 
 Why a buffer: a booking write emits several events (the period, the stay, the booking), and
-writing each as it happens rendered its resource, bumped every endpoint's sequence and
-inserted its own rows. Collected, a write renders each resource once, bumps the sequences
-once and inserts all event rows and all delivery rows in one statement each.
+writing each as it happens rendered its resource and inserted its own rows. Collected, a
+write renders each resource once and stores all its events in one row (``EventBatch``).
+
+Why a relay: what the write itself stores is only what must not be lost, in the cheapest row
+there is (one index, no foreign key, no lock). Numbering the deliveries per endpoint and
+inserting the event and delivery rows (with their indexes and foreign keys) is the relay's
+work, after commit, in bulk across writes (``relay``, run by the ``webhooks.relay`` task
+each write asks for, and by every sweep). A write therefore never waits on an endpoint's
+sequence, and the events of concurrent writes are numbered in the order they are relayed.
 
 Where it is flushed: Django has no "before commit" hook, so the write services open the
 buffer themselves (``batched``, placed inside their ``transaction.atomic``). Services call
 services: only the outermost batch flushes, as its function returns and while its atomic
-block is still open, so the rows always go into the same transaction as the change. If
+block is still open, so the row always goes into the same transaction as the change. If
 that function raises, its atomic block rolls back and the buffer is dropped with it.
 
 Savepoints inside a batch: a caller may catch the error of an inner service (whose savepoint
@@ -19,19 +25,21 @@ event whose marker is gone belonged to undone work and is left out. (The endpoin
 ``services._active_endpoints`` relies on the same bookkeeping.)
 
 An event emitted outside any batch (a plain ``transaction.atomic`` or no transaction) is
-written at once, as one flush of its own: correct everywhere, merely not shared.
+stored at once, as one flush of its own: correct everywhere, merely not shared.
 
 What an event carries: its resource as the transaction leaves it, rendered once at flush
 and shared by every event and endpoint of that resource. ``*.updated`` events compare the
 snapshot taken before their change with the snapshot before the next update of the same
 resource in the batch, or with the final rendering for the last one. The event's document
-(the body its deliveries send, but for their ``sequence``) is stored once, as text on the
-event row; a delivery row holds its endpoint, its number and its attempts.
+(the body its deliveries send, but for their ``sequence``) is written at flush and never
+again: the relay copies its text to the event row; a delivery row holds its endpoint, its
+number and its attempts.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import uuid
 from collections import Counter
@@ -40,10 +48,11 @@ import orjson
 from django.db import transaction
 from django.utils import timezone
 
+from apps.administrations.models import Administration
 from apps.core.resources import resource_objects
 from apps.core.services import array_param, bulk_cursor
-from apps.core.tasks_on_commit import enqueue_many_on_commit
-from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from apps.core.tasks_on_commit import enqueue_many_on_commit, enqueue_once_on_commit
+from apps.webhooks.models import Event, EventBatch, WebhookDelivery, WebhookEndpoint
 
 
 class _Marker:
@@ -139,7 +148,7 @@ class collecting:  # noqa: N801 - a context manager, named like a statement
             return False
         self.connection._outbox_buffer = None
         if kind is None and buffer.pending:
-            flush(buffer.pending, self.connection, returning=False)
+            flush(buffer.pending, self.connection)
         return False
 
 
@@ -185,12 +194,13 @@ def events_emit(name: str, *, instances: list, administration) -> None:
         for instance in instances
     ]
     if not add_many(pending):
-        flush(pending, returning=False)
+        flush(pending)
 
 
 class Stored:
-    """An event row about to be written (a model instance only where one is needed: building
-    thousands of them was a good part of a bulk write's flush)."""
+    """An event with its document: made at flush from a buffered event, or by the relay from
+    a document the outbox kept (a model instance only where one is needed: building thousands
+    of them was a good part of a bulk write's flush)."""
 
     __slots__ = ("id", "administration_id", "name", "occurred_at", "document")
 
@@ -201,19 +211,31 @@ class Stored:
         self.occurred_at = occurred_at
         self.document = _document(self, data, changes, stamps)
 
+    @classmethod
+    def kept(cls, document: str) -> Stored:
+        """The event a stored document describes (its text kept as it is)."""
+        head = orjson.loads(document)
+        event = cls.__new__(cls)
+        event.id = uuid.UUID(head["id"])
+        event.administration_id = int(head["administration_id"])
+        event.name = head["event"]
+        event.occurred_at = dt.datetime.fromisoformat(head["occurred_at"])
+        event.document = document
+        return event
+
     def as_event(self) -> Event:
         return Event(**{name: getattr(self, name) for name in self.__slots__})
 
 
-def flush(pending: list[Pending], connection=None, *, returning: bool = True) -> list[Event]:
-    """Renders, numbers and stores the events that still stand; returns the events (none
-    unless ``returning``)."""
+def flush(pending: list[Pending], connection=None) -> None:
+    """Renders the events that still stand and stores them in the outbox (``EventBatch``),
+    to be relayed after commit."""
     connection = connection or transaction.get_connection()
     if any(p.marker is not None for p in pending):
         standing = {id(hook[1]) for hook in connection.run_on_commit}
         pending = [p for p in pending if p.marker is None or id(p.marker) in standing]
     if not pending:
-        return []
+        return
     rendered = _render_once(pending)
     events, recipients = [], []
     following_before = {}
@@ -232,19 +254,12 @@ def flush(pending: list[Pending], connection=None, *, returning: bool = True) ->
             if not changes:
                 continue  # an update that changed nothing emits nothing
         events.append(Stored(p.administration_id, p.name, p.occurred_at, data, changes, stamps))
-        recipients.append(p.endpoints)
+        recipients.append([endpoint.pk for endpoint in p.endpoints])
     if not events:
-        return []
+        return
     events.reverse()
     recipients.reverse()
-    _store(events, recipients, connection)
-    if not returning:
-        return []
-    stored = [event.as_event() for event in events]
-    for event in stored:
-        event._state.adding = False
-        event._state.db = connection.alias
-    return stored
+    _keep(events, recipients, connection)
 
 
 def _render_once(pending: list[Pending]) -> dict:
@@ -262,15 +277,84 @@ def _render_once(pending: list[Pending]) -> dict:
     return dict(zip(latest, resource_objects(instances), strict=True))
 
 
-STATEMENT_EVENTS = 500  # events per statement: a 10,000-event sync is 20 statements
+BATCH_EVENTS = 1000  # events per outbox row: a 10,000-event sync writes ten rows
+RELAY_ROWS = 50  # outbox rows relayed per transaction
+RELAY_ROUNDS = 40  # transactions per relay run; what is left waits for the next run
+STATEMENT_EVENTS = 500  # events per relay statement off PostgreSQL
 # On PostgreSQL a statement's values are a handful of arrays, whatever their length.
 STATEMENT_EVENTS_POSTGRESQL = 20_000
 
 
-def _store(events: list[Stored], recipients: list[list], connection) -> None:
+def _keep(events: list[Stored], recipients: list[list[int]], connection) -> None:
+    """The write's part: its events as outbox rows, in one statement each (one for a
+    write's few events), and the relay asked for once the transaction commits."""
+    from apps.webhooks.tasks import relay_events
+
+    table = connection.ops.quote_name(EventBatch._meta.db_table)
+    sql = f"INSERT INTO {table} (created_at, documents, recipients) VALUES (%s, %s, %s)"  # noqa: S608
+    now = timezone.now()
+    with bulk_cursor() as cursor:
+        for start in range(0, len(events), BATCH_EVENTS):
+            chunk = slice(start, start + BATCH_EVENTS)
+            documents = "\n".join(event.document for event in events[chunk])
+            cursor.execute(sql, [now, documents, orjson.dumps(recipients[chunk]).decode()])
+    enqueue_once_on_commit(relay_events)
+
+
+def relay() -> int:
+    """Turns the outbox's rows into events and numbered deliveries, oldest first, and hands
+    the deliveries to the broker after each transaction commits; returns how many events it
+    relayed. Each transaction takes (and deletes) up to ``RELAY_ROWS`` rows that no other
+    relay holds, so relays may run side by side; a failure rolls its rows back for the next
+    run (the relay task after each write, and every sweep)."""
+    relayed = 0
+    for _ in range(RELAY_ROUNDS):
+        with transaction.atomic():
+            taken = _take(RELAY_ROWS)
+            if taken:
+                relayed += _relay_rows(taken)
+        if len(taken) < RELAY_ROWS:
+            break
+    return relayed
+
+
+def _take(limit: int) -> list[tuple[int, str, str]]:
+    """Deletes up to ``limit`` of the oldest rows no other transaction holds, and returns
+    them (id, documents, recipients) in order."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(EventBatch._meta.db_table)
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
+    sql = (
+        f"DELETE FROM {table} WHERE id IN "  # noqa: S608 - the table's name from the model
+        f"(SELECT id FROM {table} ORDER BY id LIMIT %s{lock}) "
+        "RETURNING id, documents, recipients"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [limit])
+        return sorted(cursor.fetchall())
+
+
+def _relay_rows(taken: list[tuple[int, str, str]]) -> int:
+    """The events and deliveries of the rows taken, in the relay's transaction."""
     from apps.webhooks.services import _not_enqueued
     from apps.webhooks.tasks import deliver
 
+    events, recipients = [], []
+    for _, documents, endpoint_ids in taken:
+        events += [Stored.kept(document) for document in documents.split("\n")]
+        recipients += orjson.loads(endpoint_ids)
+    # An administration deleted while its events waited takes them along.
+    standing = set(
+        Administration.objects.filter(
+            pk__in={event.administration_id for event in events}
+        ).values_list("pk", flat=True)
+    )
+    kept = [i for i, event in enumerate(events) if event.administration_id in standing]
+    if len(kept) < len(events):
+        events, recipients = [events[i] for i in kept], [recipients[i] for i in kept]
+    connection = transaction.get_connection()
     postgresql = connection.vendor == "postgresql"
     write = _write_postgresql if postgresql else _write_portable
     size = STATEMENT_EVENTS_POSTGRESQL if postgresql else STATEMENT_EVENTS
@@ -279,6 +363,7 @@ def _store(events: list[Stored], recipients: list[list], connection) -> None:
         chunk = slice(start, start + size)
         delivery_ids += write(events[chunk], recipients[chunk], connection)
     enqueue_many_on_commit(deliver, [(pk,) for pk in delivery_ids], on_failure=_not_enqueued)
+    return len(events)
 
 
 def _document(event: Stored, data, changes, stamps: dict) -> str:
@@ -303,18 +388,19 @@ def _document(event: Stored, data, changes, stamps: dict) -> str:
 def _numbered(events, recipients):
     """(event, endpoint id, place) per delivery, and each endpoint's count; ``place`` counts
     back from the endpoint's last delivery in this batch (0 = last)."""
-    counts = Counter(endpoint.pk for endpoints in recipients for endpoint in endpoints)
+    counts = Counter(endpoint_id for endpoint_ids in recipients for endpoint_id in endpoint_ids)
     seen = Counter()
     rows = []
-    for event, endpoints in zip(events, recipients, strict=True):
-        for endpoint in endpoints:
-            seen[endpoint.pk] += 1
-            rows.append((event, endpoint.pk, counts[endpoint.pk] - seen[endpoint.pk]))
+    for event, endpoint_ids in zip(events, recipients, strict=True):
+        for endpoint_id in endpoint_ids:
+            seen[endpoint_id] += 1
+            rows.append((event, endpoint_id, counts[endpoint_id] - seen[endpoint_id]))
     return rows, counts
 
 
 def _write_portable(events, recipients, connection) -> list[int]:
-    """Three statements: the sequences, the events, the deliveries."""
+    """Three statements: the sequences, the events, the deliveries (none for an endpoint
+    deleted while the events waited)."""
     rows, counts = _numbered(events, recipients)
     last = advance_sequences(counts, connection)
     Event.objects.bulk_create([event.as_event() for event in events])
@@ -327,13 +413,15 @@ def _write_portable(events, recipients, connection) -> list[int]:
             enqueued_at=event.occurred_at,  # sent after commit; cleared if refused
         )
         for event, endpoint_id, place in rows
+        if endpoint_id in last
     ]
     return [delivery.pk for delivery in WebhookDelivery.objects.bulk_create(deliveries)]
 
 
 def _write_postgresql(events, recipients, connection) -> list[int]:
     """One statement: the sequences move on, the events go in and the deliveries take their
-    numbers from the sequences' new values.
+    numbers from the sequences' new values (an endpoint deleted while the events waited has
+    no new value, and so no delivery).
 
     The values travel as a few array literals (``array_param``) bound on the server
     (``bulk_cursor``), not as a placeholder per value; the statement's text never changes,
@@ -392,9 +480,9 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
 
 def advance_sequences(counts: dict[int, int], connection=None) -> dict[int, int]:
     """Moves each endpoint's ``last_sequence`` on by its count, all in one statement, and
-    returns the new values. The UPDATE holds those endpoint rows until commit, so concurrent
-    writers number their events in the order they commit, gap-free per endpoint; the hold
-    begins at the flush, at the very end of the write."""
+    returns the new values (of the endpoints that still exist). The UPDATE holds those
+    endpoint rows until the relay's transaction commits, so relays running side by side
+    number their events one after the other, gap-free per endpoint; writes never wait for it."""
     connection = connection or transaction.get_connection()
     table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
     ids = sorted(counts)

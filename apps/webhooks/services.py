@@ -10,6 +10,7 @@ import os
 import socket
 import time
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -22,8 +23,8 @@ from apps.core.resources import resource_object
 from apps.core.services import model_update
 from apps.core.tasks_on_commit import enqueue_many_on_commit, send_now
 from apps.webhooks import outbox
-from apps.webhooks.events import EVENTS, read_scope
-from apps.webhooks.models import Event, OwnerKind, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.events import EVENTS, read_scope, takes
+from apps.webhooks.models import OwnerKind, WebhookDelivery, WebhookEndpoint
 from apps.webhooks.signing import be_signature, new_secret, standard_signature
 
 logger = logging.getLogger(__name__)
@@ -45,14 +46,15 @@ def event_emit(
     administration: Administration,
     before: dict | None = None,
     data: dict | None = None,
-) -> Event | None:
-    """Records the event and one delivery per subscribed endpoint in the caller's transaction,
-    and schedules the deliveries for after commit. A rollback therefore emits nothing, and a
-    broker outage only delays them (the sweeper re-enqueues pending rows).
+) -> None:
+    """Records the event in the outbox, in the caller's transaction, for each subscribed
+    endpoint; after commit the relay makes its event row and numbered deliveries and hands
+    them to the broker. A rollback therefore emits nothing, and a broker outage only delays
+    them (the sweeper relays and re-enqueues what waits).
 
     Inside a write service (``outbox.batched``) the event is buffered and stored with the
     write's other events just before the service returns (see ``apps.webhooks.outbox``);
-    elsewhere it is stored at once and returned.
+    elsewhere it is stored at once.
 
     ``before`` (a ``snapshot``) makes ``*.updated`` events carry ``changes``:
     ``{attribute: [old, new]}``; an update that changed nothing emits nothing. With no
@@ -60,29 +62,40 @@ def event_emit(
     """
     endpoints = subscribers(name, administration.pk)
     if not endpoints:
-        return None
+        return
     pending = outbox.Pending(name, instance, administration.pk, endpoints, before, data)
-    if outbox.add(pending):
-        return None
-    stored = outbox.flush([pending])
-    return stored[0] if stored else None
+    if not outbox.add(pending):
+        outbox.flush([pending])
 
 
-def subscribers(name: str, administration_id: int) -> list[WebhookEndpoint]:
+class Subscriber(NamedTuple):
+    """What the outbox needs of an active endpoint: which it is and what it takes (read on
+    every write someone may listen to, so three columns rather than a model instance)."""
+
+    pk: int
+    events: list[str]
+    owner_scopes: list[str]
+
+    def wants(self, event: str) -> bool:
+        return takes(self.events, self.owner_scopes, event)
+
+
+def subscribers(name: str, administration_id: int) -> list[Subscriber]:
     """The administration's active endpoints that take the event ``name``."""
     assert name in EVENTS, f"unregistered event {name}"
     return [e for e in _active_endpoints(administration_id) if e.wants(name)]
 
 
-def _active_endpoints(administration_id: int) -> list[WebhookEndpoint]:
+def _active_endpoints(administration_id: int) -> list[Subscriber]:
     """The administration's active endpoints, read once per transaction: a write that emits
     several events asks once. (The cache lives on the connection beside an on-commit hook
     that drops it; a rollback discards the hook, and a missing hook means a fresh read.)"""
     connection = transaction.get_connection()
 
-    def read() -> list[WebhookEndpoint]:
+    def read() -> list[Subscriber]:
         query = WebhookEndpoint.objects.filter(administration_id=administration_id, active=True)
-        return list(query.order_by("pk"))
+        rows = query.order_by("pk").values_list("pk", "events", "owner_scopes")
+        return [Subscriber(*row) for row in rows]
 
     if not connection.in_atomic_block:
         return read()
@@ -406,14 +419,17 @@ def _release_abandoned(now: dt.datetime) -> int:
 
 
 def deliveries_sweep(*, limit: int = 500) -> int:
-    """Hands each due delivery to the broker once: retries, deliveries whose first enqueue was
-    lost to a broker outage, and attempts of a worker that died. A row handed over is marked
+    """Relays the events waiting in the outbox (a relay message lost to a broker outage: the
+    relay hands their deliveries over as it commits), then hands each due delivery to the
+    broker once: retries, deliveries whose first enqueue was lost to a broker outage, and
+    attempts of a worker that died. A row handed over is marked
     (``enqueued_at``) and skipped by later sweeps until an attempt runs, or until
     WEBHOOK_REENQUEUE_AFTER_SECONDS pass (a message lost inside the broker). Overlapping
     sweeps are harmless: the rows are taken with SKIP LOCKED and sending claims each one.
     Returns how many were handed over."""
     from apps.webhooks.tasks import deliver
 
+    outbox.relay()
     now = timezone.now()
     _release_abandoned(now)
     stale = now - dt.timedelta(seconds=settings.WEBHOOK_REENQUEUE_AFTER_SECONDS)

@@ -1,7 +1,16 @@
 from celery import shared_task
 from django.conf import settings
 
+from apps.webhooks.outbox import relay
 from apps.webhooks.services import deliveries_sweep, delivery_attempt
+
+
+@shared_task(name="webhooks.relay", acks_late=True, ignore_result=True)
+def relay_events() -> int:
+    """After a write that someone listens to commits: its events (and any others waiting in
+    the outbox) become events and numbered deliveries, handed to the broker. Idempotent; a
+    lost message is made up for by the next sweep, which relays too."""
+    return relay()
 
 
 @shared_task(
@@ -20,6 +29,7 @@ def deliver(delivery_id: int) -> None:
 
 @shared_task(name="webhooks.sweep", acks_late=True, ignore_result=True)
 def sweep() -> int:
-    """Beat: hands due deliveries to the broker once each (retries, lost enqueues, attempts
-    of killed workers); runs on the periodic queue with the default time limits."""
+    """Beat: relays what waits in the outbox (a relay message lost to a broker outage), then
+    hands due deliveries to the broker once each (retries, lost enqueues, attempts of killed
+    workers); runs on the periodic queue with the default time limits."""
     return deliveries_sweep()

@@ -27,7 +27,10 @@ CELERY_ENQUEUE_TIMEOUT_SECONDS = env.float("CELERY_ENQUEUE_TIMEOUT_SECONDS", def
 # iCal syncs, sweeps, housekeeping), so a delivery backlog never delays expiry or syncs.
 # Workers consume both: ``celery -A config worker -Q periodic,deliveries``.
 CELERY_TASK_DEFAULT_QUEUE = "periodic"
-CELERY_TASK_ROUTES = {"webhooks.deliver": {"queue": "deliveries"}}
+CELERY_TASK_ROUTES = {
+    "webhooks.deliver": {"queue": "deliveries"},
+    "webhooks.relay": {"queue": "deliveries"},
+}
 
 # Beat: only the holder of a lock (a PostgreSQL advisory lock, a file lock on SQLite) sends
 # the schedule, so a second beat can run as a standby (apps/core/beat.py).

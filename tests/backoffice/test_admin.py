@@ -21,6 +21,7 @@ from apps.oauth.models import ApiKey, Application
 from apps.oauth.services import api_key_create
 from apps.rentables.models import Rentable
 from apps.webhooks.models import WebhookDelivery
+from apps.webhooks.outbox import relay
 from tests.factories import AdministrationFactory, CustomerFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +172,7 @@ class TestActions:
             administration=demo, application_id=None, url=httpserver.url_for("/hook"), events=["*"]
         )
         event_emit("customer.updated", instance=demo.customers.first(), administration=demo)
+        relay()
         delivery = WebhookDelivery.objects.get()
 
         with django_capture_on_commit_callbacks(execute=True):

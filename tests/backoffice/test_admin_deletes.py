@@ -26,6 +26,7 @@ from apps.core.tombstones import tombstone_record
 from apps.oauth.models import ConsentedGrant, TokenGrant
 from apps.rentables.models import Rentable
 from apps.webhooks.models import Event
+from apps.webhooks.outbox import relay
 from apps.webhooks.services import endpoint_create, event_emit
 from tests.factories import AdministrationFactory, ApplicationFactory, CustomerFactory
 from tests.rentables.factories import AmenityFactory, CategoryFactory
@@ -69,6 +70,7 @@ def demo(db):
     CategoryFactory(administration=administration)
     AmenityFactory()
     event_emit("customer.updated", instance=customer, administration=administration)
+    relay()
     endpoint_create(  # one without deliveries (those are a read-only log)
         administration=administration,
         application_id=None,
@@ -151,6 +153,7 @@ def test_every_admin_delete_goes_through_the_services(admin_client, demo, model,
 
 
 def _announced_period_ids() -> set[str]:
+    relay()
     events = Event.objects.filter(name="agenda_period.deleted")
     return {str(event.data["id"]) for event in events}
 
@@ -253,6 +256,7 @@ def test_a_refused_delete_in_the_admin_changes_nothing_and_says_why(admin_client
     assert response.status_code in (200, 302)
     assert Rentable.objects.filter(pk=rentable.pk, active=True).exists()
     assert not Tombstone.objects.filter(resource_type__in=["rentable", "agenda_period"]).exists()
+    relay()
     assert not Event.objects.filter(name="agenda_period.deleted").exists()
 
 

@@ -15,6 +15,7 @@ from apps.bookings.models import Reservation
 from apps.bookings.services.bookings import booking_create
 from apps.core.admin_tools import ServiceSaveMixin
 from apps.webhooks.models import Event
+from apps.webhooks.outbox import relay
 from apps.webhooks.services import endpoint_create
 from tests.rates.factories import RateFactory
 from tests.rentables.factories import CategoryFactory, RentableFactory
@@ -76,6 +77,7 @@ def change_reservation(client, reservation, **changes):
 
 
 def events(name: str) -> list[Event]:
+    relay()
     return list(Event.objects.filter(name=name))
 
 

@@ -17,6 +17,7 @@ from apps.calendars.models import ExternalCalendar
 from apps.calendars.services import sync as sync_service
 from apps.calendars.services.sync import external_calendar_sync
 from apps.webhooks.models import Event
+from apps.webhooks.outbox import relay
 from tests.agenda_periods.factories import AgendaPeriodFactory
 from tests.calendars import feeds
 from tests.calendars.test_sync import d, nights, serve, sync
@@ -134,6 +135,7 @@ def conflict_events(api, administration, httpserver):
     assert response.status_code == 201, response.doc
 
     def events():
+        relay()
         return [
             event.data["attributes"]
             for event in Event.objects.filter(name="external_calendar.conflict").order_by(
@@ -231,6 +233,7 @@ def test_a_bulk_sync_still_emits_created_events(calendar_for, httpserver, api, a
     calendar = calendar_for()
 
     sync(calendar)
+    relay()
 
     ids = {event.data["id"] for event in Event.objects.filter(name="agenda_period.created")}
     assert ids == {str(pk) for pk in calendar.periods.values_list("pk", flat=True)}

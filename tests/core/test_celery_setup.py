@@ -18,6 +18,7 @@ def queue_of(task_name: str) -> str:
 
 def test_deliveries_and_periodic_work_have_separate_queues(settings):
     assert queue_of("webhooks.deliver") == "deliveries"
+    assert queue_of("webhooks.relay") == "deliveries"  # a write's events on their way out
     assert {queue_of(name) for name in PERIODIC} == {"periodic"}
     assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} == set(PERIODIC)
 

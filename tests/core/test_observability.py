@@ -17,7 +17,7 @@ from apps.calendars.models import ExternalCalendar
 from apps.calendars.services.sync import external_calendar_sync
 from apps.core.observability import JsonLogFormatter, RequestIdLogFilter, sentry_init
 from apps.core.tasks import ping
-from apps.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
+from apps.webhooks.models import Event, EventBatch, WebhookDelivery, WebhookEndpoint
 from tests.calendars import feeds
 from tests.jsonapi import JsonApiClient
 from tests.rentables.factories import RentableFactory
@@ -231,6 +231,35 @@ def test_the_webhook_backlog_is_a_gauge(metrics, administration):
     assert samples[("holidaypark_webhook_deliveries_pending", ())] == 2
     assert samples[("holidaypark_webhook_deliveries_due", ())] == 1
     assert samples[("holidaypark_webhook_oldest_pending_age_seconds", ())] >= 600
+    assert samples[("holidaypark_webhook_outbox_waiting", ())] == 0
+    assert samples[("holidaypark_webhook_outbox_oldest_age_seconds", ())] == 0
+
+
+def test_writes_waiting_for_the_relay_are_a_gauge(metrics, administration):
+    from apps.webhooks.outbox import relay
+    from apps.webhooks.services import endpoint_create, event_emit
+    from tests.factories import CustomerFactory
+
+    endpoint_create(
+        administration=administration,
+        application_id=None,
+        url="https://hooks.example.com/x",
+        events=["*"],
+    )
+    customer = CustomerFactory(administration=administration)
+    for _ in range(2):
+        event_emit("customer.updated", instance=customer, administration=administration)
+    EventBatch.objects.update(created_at=timezone.now() - dt.timedelta(minutes=3))
+
+    samples = metrics()
+    assert samples[("holidaypark_webhook_outbox_waiting", ())] == 2
+    assert samples[("holidaypark_webhook_outbox_oldest_age_seconds", ())] >= 180
+
+    relay()
+    samples = metrics()
+    assert samples[("holidaypark_webhook_outbox_waiting", ())] == 0
+    assert samples[("holidaypark_webhook_outbox_oldest_age_seconds", ())] == 0
+    assert samples[("holidaypark_webhook_deliveries_pending", ())] == 2
 
 
 def test_feed_sync_outcomes_are_counted(metrics, administration, httpserver):

@@ -13,6 +13,7 @@ from apps.agenda_periods.models import AgendaPeriod
 from apps.core.services import instances_clean
 from apps.stays.models import StayRule
 from apps.webhooks.models import Event, WebhookDelivery
+from apps.webhooks.outbox import relay
 from tests.operations.test_operations import TODAY, add_period, add_rule, day, listen
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,7 @@ def test_text_of_every_kind_goes_in_and_out_unchanged(
     periods = list(AgendaPeriod.objects.order_by("start_date"))
     assert [p.label for p in periods] == TRICKY
     assert [r["data"]["attributes"]["label"] for r in response.doc["atomic:results"]] == TRICKY
+    relay()
     events = {e.data["id"]: e for e in Event.objects.all()}
     assert [events[str(p.pk)].data["attributes"]["label"] for p in periods] == TRICKY
     bodies = {
@@ -198,4 +200,5 @@ def test_the_outbox_keeps_every_event_of_a_rolled_back_savepoint_out(
             pass
 
     assert StayRule.objects.count() == 1
+    relay()
     assert Event.objects.count() == 1

@@ -9,6 +9,7 @@ import pytest
 from apps.core.tombstones import deleted_ids
 from apps.rates.models import Rate
 from apps.webhooks.models import Event, WebhookEndpoint
+from apps.webhooks.outbox import relay
 from tests.bookings.helpers import TODAY, day
 from tests.factories import AdministrationFactory
 from tests.jsonapi import error_codes
@@ -72,6 +73,7 @@ def test_round_trip_with_webhook_events(api, administration, category):
     assert [rate_id] == deleted_ids(
         administration_id=administration.pk, resource_type="rate", since=None, until=None
     )
+    relay()
     events = list(Event.objects.order_by("occurred_at"))
     assert [event.name for event in events] == ["rate.created", "rate.updated", "rate.deleted"]
     assert events[2].data["id"] == rate_id

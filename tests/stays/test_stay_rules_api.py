@@ -6,6 +6,7 @@ import pytest
 
 from apps.stays.models import StayRule
 from apps.webhooks.models import Event, WebhookEndpoint
+from apps.webhooks.outbox import relay
 from tests.bookings.helpers import TODAY, booking_document, day, guest, stay
 from tests.factories import AdministrationFactory
 from tests.jsonapi import error_codes
@@ -60,6 +61,7 @@ def test_round_trip_with_webhook_events(api, administration, category):
     assert attributes["closed_to_arrival"] is True and attributes["closed_to_departure"] is False
     assert shown.doc["included"][0]["type"] == "category"
     assert deleted.status_code == 204 and not StayRule.objects.exists()
+    relay()
     assert list(Event.objects.values_list("name", flat=True)) == [
         "stay_rule.created",
         "stay_rule.updated",

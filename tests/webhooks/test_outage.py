@@ -7,7 +7,8 @@ import pytest
 
 from apps.core import tasks_on_commit
 from apps.webhooks import services
-from apps.webhooks.models import WebhookDelivery
+from apps.webhooks.models import EventBatch, WebhookDelivery
+from apps.webhooks.outbox import relay
 from config.celery_app import app
 from tests.bookings.helpers import booking_document, guest, stay
 from tests.rentables.factories import RentableFactory
@@ -104,11 +105,10 @@ def test_a_write_answers_while_the_broker_is_down(
     print(f"booking write with the broker {fault}: {elapsed * 1000:.0f} ms")
 
     assert response.status_code == 201
-    # The outbox holds every delivery, marked as not handed over, for the sweeper.
-    deliveries = WebhookDelivery.objects.all()
-    assert deliveries.count() == 5 * 3  # booking, reservation and agenda_period created
-    assert set(deliveries.values_list("status", flat=True)) == {"pending"}
-    assert set(deliveries.values_list("enqueued_at", flat=True)) == {None}
+    # The outbox holds the write's events for the relay, which the broker did not reach.
+    (waiting,) = EventBatch.objects.all()
+    assert len(waiting.documents.splitlines()) == 3  # booking, reservation, agenda_period
+    assert not WebhookDelivery.objects.exists()
     # One connection attempt for the whole write, bounded and without retries.
     assert len(connections_made) == 1
     options = connections_made[0]
@@ -116,6 +116,16 @@ def test_a_write_answers_while_the_broker_is_down(
     assert options["transport_options"]["max_retries"] == 0
     assert options["transport_options"]["socket_connect_timeout"] <= 1
     assert options["transport_options"]["socket_timeout"] <= 1
+
+    # A sweep relays them while the broker is still down: every delivery is written, marked
+    # as not handed over, for the next sweep.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deliveries_sweep()
+    deliveries = WebhookDelivery.objects.all()
+    assert deliveries.count() == 5 * 3
+    assert set(deliveries.values_list("status", flat=True)) == {"pending"}
+    assert set(deliveries.values_list("enqueued_at", flat=True)) == {None}
+    assert not EventBatch.objects.exists()
 
 
 def test_the_request_path_publishes_without_retries(broker, monkeypatch):
@@ -155,7 +165,8 @@ def test_the_sweeper_hands_a_due_delivery_over_once(api, administration, rentabl
     api.post(
         f"/v3/administrations/{administration.pk}/bookings",
         booking_document(stays=[stay(rentable, 3, 5, "a")]),
-    )  # on-commit callbacks do not run here: as if the first enqueue was lost …
+    )  # on-commit callbacks do not run here: the worker relays the events …
+    relay()  # … but the deliveries' first enqueue is lost …
     WebhookDelivery.objects.update(enqueued_at=None)  # … and the broker said so
 
     handed = [services.deliveries_sweep() for _ in range(5)]
@@ -165,12 +176,42 @@ def test_the_sweeper_hands_a_due_delivery_over_once(api, administration, rentabl
     assert WebhookDelivery.objects.filter(enqueued_at__isnull=True).count() == 0
 
 
+def test_the_sweeper_relays_events_whose_relay_message_was_lost(
+    api, administration, rentable, broker, django_capture_on_commit_callbacks
+):
+    subscribe(api, administration, 2)
+    broker(f"redis://127.0.0.1:{closed_port()}/2")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(
+            f"/v3/administrations/{administration.pk}/bookings",
+            booking_document(stays=[stay(rentable, 3, 5, "a")]),
+        )  # the relay message is refused
+    assert EventBatch.objects.count() == 1
+    broker("memory://")  # the broker is back
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue="deliveries")
+        connection.default_channel.queue_purge("deliveries")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.deliveries_sweep()
+
+    assert not EventBatch.objects.exists()
+    assert queued() == 2 * 3  # handed over as the relay committed
+    numbers = sorted(WebhookDelivery.objects.values_list("endpoint_id", "sequence"))
+    endpoints = sorted({endpoint_id for endpoint_id, _ in numbers})
+    assert numbers == [(e, sequence) for e in endpoints for sequence in (1, 2, 3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_sweep() == 0  # nothing twice
+    assert queued() == 2 * 3
+
+
 def test_a_refused_sweep_is_handed_over_by_the_next_one(api, administration, rentable, broker):
     subscribe(api, administration, 1)
     api.post(
         f"/v3/administrations/{administration.pk}/bookings",
         booking_document(stays=[stay(rentable, 3, 5, "a")]),
     )
+    relay()
     WebhookDelivery.objects.update(enqueued_at=None)
     broker(f"redis://127.0.0.1:{closed_port()}/2")
 
@@ -179,3 +220,26 @@ def test_a_refused_sweep_is_handed_over_by_the_next_one(api, administration, ren
 
     broker("memory://")
     assert services.deliveries_sweep() == 3
+
+
+def test_what_a_rolled_back_transaction_enqueued_never_goes_out_with_the_next(
+    broker, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    broker("memory://")
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue="deliveries")
+        connection.default_channel.queue_purge("deliveries")
+    try:
+        with transaction.atomic():
+            tasks_on_commit.enqueue_many_on_commit(services_deliver(), [(101,), (102,)])
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        transaction.on_commit(lambda: None)  # another hook already pending, as writes have
+        tasks_on_commit.enqueue_many_on_commit(services_deliver(), [(103,)])
+
+    assert queued() == 1

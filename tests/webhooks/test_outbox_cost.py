@@ -1,4 +1,5 @@
-"""The outbox's share of a write: endpoints read once, rows written in bulk, sequences intact."""
+"""The outbox's share of a write: endpoints read once, one row written, no lock taken; and the
+relay's share after commit: events and deliveries in bulk, sequences intact."""
 
 import datetime as dt
 import json
@@ -9,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.bookings.services.bookings import booking_create
 from apps.webhooks import services
-from apps.webhooks.models import WebhookDelivery
+from apps.webhooks.models import EventBatch, WebhookDelivery
+from apps.webhooks.outbox import relay
 from tests.rentables.factories import RentableFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +50,22 @@ def test_a_write_reads_endpoints_once_and_numbers_each_endpoint_gap_free(adminis
     book(10)
 
     sql = [query["sql"] for query in captured.captured_queries]
+    webhook_statements = [q for q in sql if "webhooks_" in q]
     endpoint_reads = [q for q in sql if q.startswith("SELECT") and "webhooks_webhookendpoint" in q]
-    delivery_inserts = [q for q in sql if "INSERT INTO" in q and "webhookdelivery" in q]
     assert len(endpoint_reads) == 1  # three events, one read
-    assert len(delivery_inserts) == 1  # the write's deliveries in one statement
-    assert not [q for q in sql if "FOR UPDATE" in q and "webhooks_" in q]
+    # the write's only other outbox statement: its events as one row; no lock, no sequence
+    assert [q.split("(")[0].strip() for q in webhook_statements if q not in endpoint_reads] == [
+        'INSERT INTO "webhooks_eventbatch"'
+    ]
+    assert EventBatch.objects.count() == 2
+    assert not WebhookDelivery.objects.exists()  # numbered by the relay, after commit
+
+    with CaptureQueriesContext(connection) as relaying:
+        assert relay() == 6
+    delivery_inserts = [q["sql"] for q in relaying.captured_queries if "INSERT INTO" in q["sql"]]
+    assert len([q for q in delivery_inserts if "webhookdelivery" in q]) == 1  # both writes'
+    assert not EventBatch.objects.exists()
+    assert relay() == 0  # relayed once
     for endpoint in endpoints:
         sequences = list(
             WebhookDelivery.objects.filter(endpoint=endpoint)
@@ -87,6 +100,7 @@ def test_an_endpoint_made_in_the_same_transaction_receives_what_follows(administ
             ],
         )
 
+    relay()
     assert list(WebhookDelivery.objects.values_list("event__name", flat=True)) == [
         "booking.created"
     ]
@@ -141,6 +155,7 @@ def test_each_resource_is_rendered_once_per_write_and_events_carry_the_final_sta
         booking = _book(administration, rentable)
         booking_update(booking=booking, notes="late arrival")
         booking_update(booking=booking, notes="early arrival")
+    relay()
 
     assert sorted(rendered) == sorted(set(rendered))  # no resource twice
     events = list(Event.objects.order_by("occurred_at"))
@@ -178,6 +193,7 @@ def test_events_of_work_undone_by_a_savepoint_are_not_stored(administration):
         except RuntimeError:
             pass
         _book(administration, rentable, days=20)
+    relay()
 
     names = list(Event.objects.order_by("occurred_at").values_list("name", flat=True))
     assert names == ["agenda_period.created", "reservation.created", "booking.created"] * 2
@@ -207,6 +223,7 @@ def test_endpoints_with_different_counts_are_numbered_in_one_flush(administratio
     )
     _book(administration, rentable)
     _book(administration, rentable, days=10)
+    relay()
 
     def numbers(endpoint):
         return list(
@@ -243,17 +260,20 @@ def test_the_migration_keeps_every_sent_body_byte_for_byte():
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite has no server-side statements to prepare"
 )
-def test_the_outbox_statement_is_parsed_and_planned_once_per_connection(administration):
-    """Bound on the server, it is prepared at its fifth run (``prepare_threshold``) and then
-    only executed; Django's own queries bind on the client and are never prepared."""
+def test_the_outbox_statements_are_parsed_and_planned_once_per_connection(administration):
+    """Bound on the server, the write's and the relay's statements are prepared at their
+    fifth run (``prepare_threshold``) and then only executed; Django's own queries bind on the
+    client and are never prepared."""
     rentable, _ = _listened_rentable(administration)
     for days in range(0, 60, 10):
         _book(administration, rentable, days=days)
+        relay()
 
     assert WebhookDelivery.objects.count() == 18
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
+    assert [s for s in prepared if "INSERT INTO" in s and "webhooks_eventbatch" in s]
     assert [s for s in prepared if "webhooks_webhookdelivery" in s and "WITH numbers" in s]
     assert not [s for s in prepared if "bookings_booking" in s]  # ORM queries: never
 

@@ -8,6 +8,7 @@ from apps.oauth.models import ApiKey, Subscription
 from apps.oauth.services import application_halt
 from apps.webhooks import services
 from apps.webhooks.models import WebhookDelivery, WebhookEndpoint
+from apps.webhooks.outbox import relay
 from tests.bookings.helpers import booking_document, stay
 from tests.rentables.factories import RentableFactory
 
@@ -79,6 +80,7 @@ class TestSubscribing:
         )
 
         assert created.status_code == 201
+        relay()
         sent = set(WebhookDelivery.objects.values_list("event__name", flat=True))
         assert sent == {"booking.created"}  # not reservation.created, agenda_period.created …
 
@@ -134,7 +136,8 @@ class TestSending:
         writer.post(
             f"/v3/administrations/{administration.pk}/bookings",
             booking_document(stays=[stay(rentable, 3, 5, "a")]),
-        )  # on-commit callbacks do not run here: the delivery waits
+        )  # on-commit callbacks do not run here: the worker's relay makes the delivery,
+        relay()  # which waits to be sent
         return WebhookDelivery.objects.get()
 
     def send(self, delivery):
@@ -203,7 +206,8 @@ class TestSendingForAUsersConsent:
         writer.post(
             f"/v3/administrations/{administration.pk}/bookings",
             booking_document(stays=[stay(rentable, 3, 5, "a")]),
-        )  # on-commit callbacks do not run here: the delivery waits
+        )  # on-commit callbacks do not run here: the worker's relay makes the delivery,
+        relay()  # which waits to be sent
         return WebhookDelivery.objects.get(), token
 
     def send(self, delivery):
