@@ -143,11 +143,14 @@ def main() -> None:
 
     from apps.webhooks import tasks
     from apps.webhooks.models import Event
+    from apps.webhooks.outbox import relay
 
-    # Deliveries are sent by the workers; here (no broker: tasks run eagerly) they are only
-    # counted, so the request is measured as the API process serves it.
-    enqueued = []
+    # The relay (events and numbered deliveries from the outbox) and the deliveries run on the
+    # workers; here (no broker: tasks run eagerly) they are only counted, so the request is
+    # measured as the API process serves it, and the relay on its own after it.
+    enqueued, relays = [], []
     tasks.deliver.apply_async = lambda args=(), **options: enqueued.append(args)
+    tasks.relay_events.apply_async = lambda args=(), **options: relays.append(args)
 
     admin, categories, rentables, key = seed(args.units, not args.no_webhook)
     units = rentables if args.kind == "maintenance" else categories
@@ -181,6 +184,11 @@ def main() -> None:
     results = json.loads(response.content)["atomic:results"]
     database = sum(float(q["time"]) for q in ctx.captured_queries)
     statements = [q["sql"].split(None, 1)[0].upper() for q in ctx.captured_queries]
+    with CaptureQueriesContext(connection) as relaying:
+        started = time.perf_counter()
+        relay()
+        relay_time = time.perf_counter() - started
+    relay_database = sum(float(q["time"]) for q in relaying.captured_queries)
     events = Event.objects.filter(administration=admin).count()
 
     print(
@@ -189,8 +197,9 @@ def main() -> None:
         f"webhook {'off' if args.no_webhook else 'on'}"
     )
     print(
-        f"results: {len(results)}; events stored: {events}; deliveries enqueued after "
-        f"commit: {len(enqueued)} (sent by workers, not measured)"
+        f"results: {len(results)}; relay asked for after commit: {len(relays)} time(s); "
+        f"events relayed: {events}; deliveries enqueued: {len(enqueued)} "
+        "(sent by workers, not measured)"
     )
     print(f"total time:    {total * 1000:8.0f} ms (in-process, whole request)")
     print(f"database time: {database * 1000:8.0f} ms (sum of the statements' times)")
@@ -206,6 +215,11 @@ def main() -> None:
         for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
             print(f"  {float(q['time']) * 1000:7.0f} ms  {q['sql'][:110]}")
     print(f"queries: {len(statements)} {kinds}")
+    if not args.no_webhook:
+        print(
+            f"relay (the worker's, after commit): {relay_time * 1000:8.0f} ms, database "
+            f"{relay_database * 1000:.0f} ms, {len(relaying.captured_queries)} statements"
+        )
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if profiler is not None:
         import pstats

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import decimal
+import functools
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -160,10 +161,23 @@ def bulk_cursor():
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         return connection.cursor()
+    connection.ensure_connection()
+    return connection._prepare_cursor(_server_binding_cursor()(connection.connection))
+
+
+@functools.cache
+def _server_binding_cursor():
+    """Django's server-binding cursor, which keeps showing a statement's text once psycopg
+    has prepared it (psycopg then sends only the statement's name, and Django's query log,
+    ``CaptureQueriesContext`` included, would record ``None``)."""
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.ensure_connection()
-    return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+    class Cursor(ServerBindingCursor):
+        def _send_query_prepared(self, name, pgq, *args, **kwargs):
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, *args, **kwargs)
+
+    return Cursor
 
 
 def bulk_insert(instances: list[models.Model], *, batch_size: int = 2000) -> list[models.Model]:

@@ -265,11 +265,17 @@ def test_the_outbox_statements_are_parsed_and_planned_once_per_connection(admini
     fifth run (``prepare_threshold``) and then only executed; Django's own queries bind on the
     client and are never prepared."""
     rentable, _ = _listened_rentable(administration)
-    for days in range(0, 60, 10):
-        _book(administration, rentable, days=days)
-        relay()
+    with CaptureQueriesContext(connection) as logged:
+        for days in range(0, 60, 10):
+            _book(administration, rentable, days=days)
+            relay()
 
     assert WebhookDelivery.objects.count() == 18
+    # prepared statements go out by name, and still show their text in the query log
+    outbox_inserts = [
+        q["sql"] for q in logged.captured_queries if "webhooks_eventbatch" in q["sql"]
+    ]
+    assert len([q for q in outbox_inserts if q.startswith("INSERT")]) == 6
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
