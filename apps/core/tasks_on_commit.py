@@ -83,8 +83,10 @@ def enqueue_many_on_commit(
     if batch is None or not any(
         getattr(hook[1], "batch", None) is batch for hook in connection.run_on_commit
     ):
-        # None of its senders pending: what is left over belongs to a transaction (or the
-        # savepoints) that rolled back, and must not go out with this one.
+        # None of its senders pending: what is left over belongs to a transaction that
+        # rolled back, and must not go out with this one. (What a rolled-back savepoint
+        # enqueued still goes out with its transaction: the tasks find no row and do
+        # nothing.)
         batch = connection._enqueue_batch = []
     batch.append((task, list(calls), on_failure))
 

@@ -9,8 +9,9 @@ Why a relay: what the write itself stores is only what must not be lost, in the 
 there is (one index, no foreign key, no lock). Numbering the deliveries per endpoint and
 inserting the event and delivery rows (with their indexes and foreign keys) is the relay's
 work, after commit, in bulk across writes (``relay``, run by the ``webhooks.relay`` task
-each write asks for, and by every sweep). A write therefore never waits on an endpoint's
-sequence, and the events of concurrent writes are numbered in the order they are relayed.
+each write asks for, and by every sweep; one relay at a time). A write therefore never waits
+on an endpoint's sequence, and the events of concurrent writes are numbered in the order they
+are relayed: a write that waited for another's commit is numbered after it.
 
 Where it is flushed: Django has no "before commit" hook, so the write services open the
 buffer themselves (``batched``, placed inside their ``transaction.atomic``). Services call
@@ -42,6 +43,7 @@ import copy
 import datetime as dt
 import functools
 import uuid
+import zlib
 from collections import Counter
 
 import orjson
@@ -279,7 +281,7 @@ def _render_once(pending: list[Pending]) -> dict:
 
 BATCH_EVENTS = 1000  # events per outbox row: a 10,000-event sync writes ten rows
 RELAY_ROWS = 50  # outbox rows relayed per transaction
-RELAY_ROUNDS = 40  # transactions per relay run; what is left waits for the next run
+RELAY_ROUNDS = 10  # transactions per relay run; what is left waits for the next run
 STATEMENT_EVENTS = 500  # events per relay statement off PostgreSQL
 # On PostgreSQL a statement's values are a handful of arrays, whatever their length.
 STATEMENT_EVENTS_POSTGRESQL = 20_000
@@ -301,14 +303,20 @@ def _keep(events: list[Stored], recipients: list[list[int]], connection) -> None
     enqueue_once_on_commit(relay_events)
 
 
-def relay() -> int:
+def relay(*, rounds: int = RELAY_ROUNDS) -> int:
     """Turns the outbox's rows into events and numbered deliveries, oldest first, and hands
     the deliveries to the broker after each transaction commits; returns how many events it
-    relayed. Each transaction takes (and deletes) up to ``RELAY_ROWS`` rows that no other
-    relay holds, so relays may run side by side; a failure rolls its rows back for the next
-    run (the relay task after each write, and every sweep)."""
+    relayed. Each transaction takes (and deletes) up to ``RELAY_ROWS`` rows; a failure rolls
+    its rows back for the next run (the relay task after each write, and every sweep).
+
+    One relay at a time: each transaction first takes the relay's lock (on PostgreSQL a
+    transaction-level advisory lock; SQLite's write transactions are one at a time anyway).
+    Relays side by side could otherwise number a later write before an earlier one: the
+    first takes the earlier write's row and has not committed yet, the second skips it and
+    numbers the later write's events first. Serialized, a write that depends on another
+    (it waited for that one's commit, so its row is newer) is always numbered after it."""
     relayed = 0
-    for _ in range(RELAY_ROUNDS):
+    for _ in range(rounds):
         with transaction.atomic():
             taken = _take(RELAY_ROWS)
             if taken:
@@ -318,20 +326,23 @@ def relay() -> int:
     return relayed
 
 
+# The key of the relay's advisory lock (crc32 of "holidaypark.webhooks.relay").
+RELAY_LOCK = zlib.crc32(b"holidaypark.webhooks.relay")
+
+
 def _take(limit: int) -> list[tuple[int, str, str]]:
-    """Deletes up to ``limit`` of the oldest rows no other transaction holds, and returns
+    """Once the relay's lock is held, deletes up to ``limit`` of the oldest rows and returns
     them (id, documents, recipients) in order."""
     connection = transaction.get_connection()
     table = connection.ops.quote_name(EventBatch._meta.db_table)
-    lock = (
-        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    )
     sql = (
         f"DELETE FROM {table} WHERE id IN "  # noqa: S608 - the table's name from the model
-        f"(SELECT id FROM {table} ORDER BY id LIMIT %s{lock}) "
+        f"(SELECT id FROM {table} ORDER BY id LIMIT %s) "
         "RETURNING id, documents, recipients"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELAY_LOCK])
         cursor.execute(sql, [limit])
         return sorted(cursor.fetchall())
 
@@ -402,6 +413,7 @@ def _write_portable(events, recipients, connection) -> list[int]:
     """Three statements: the sequences, the events, the deliveries (none for an endpoint
     deleted while the events waited)."""
     rows, counts = _numbered(events, recipients)
+    now = timezone.now()
     last = advance_sequences(counts, connection)
     Event.objects.bulk_create([event.as_event() for event in events])
     deliveries = [
@@ -410,7 +422,7 @@ def _write_portable(events, recipients, connection) -> list[int]:
             event_id=event.id,
             sequence=last[endpoint_id] - place,
             next_attempt_at=event.occurred_at,
-            enqueued_at=event.occurred_at,  # sent after commit; cleared if refused
+            enqueued_at=now,  # handed to the broker as the relay commits; cleared if refused
         )
         for event, endpoint_id, place in rows
         if endpoint_id in last
@@ -427,6 +439,7 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
     (``bulk_cursor``), not as a placeholder per value; the statement's text never changes,
     so each connection prepares it once. A document goes in as text, stored as it is."""
     rows, counts = _numbered(events, recipients)
+    now = timezone.now()
     quote = connection.ops.quote_name
     endpoint_table = quote(WebhookEndpoint._meta.db_table)
     event_table = quote(Event._meta.db_table)
@@ -441,7 +454,8 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
         array_param([event.name for event in events]),
         array_param([event.occurred_at for event in events]),
         array_param([event.document for event in events]),
-        timezone.now(),
+        now,  # created_at, and enqueued_at: handed to the broker as the relay commits
+        now,
         array_param([ordinal[id(event)] for event, _, _ in rows]),
         array_param([endpoint_id for _, endpoint_id, _ in rows]),
         array_param([place for _, _, place in rows]),
@@ -465,7 +479,7 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
             attempt_log, created_at, enqueued_at, claimed_by
         )
         SELECT d.endpoint_id, h.id, numbers.last_sequence - d.place, 'pending', 0,
-            h.occurred_at, '[]'::jsonb, %s, h.occurred_at, ''
+            h.occurred_at, '[]'::jsonb, %s, %s, ''
         FROM UNNEST(%s::bigint[], %s::bigint[], %s::bigint[])
             WITH ORDINALITY AS d (event_ord, endpoint_id, place, ord)
         JOIN heads AS h ON h.ord = d.event_ord
@@ -480,9 +494,8 @@ def _write_postgresql(events, recipients, connection) -> list[int]:
 
 def advance_sequences(counts: dict[int, int], connection=None) -> dict[int, int]:
     """Moves each endpoint's ``last_sequence`` on by its count, all in one statement, and
-    returns the new values (of the endpoints that still exist). The UPDATE holds those
-    endpoint rows until the relay's transaction commits, so relays running side by side
-    number their events one after the other, gap-free per endpoint; writes never wait for it."""
+    returns the new values (of the endpoints that still exist), gap-free per endpoint. Only
+    the relay calls it, one relay at a time; writes never wait for it."""
     connection = connection or transaction.get_connection()
     table = connection.ops.quote_name(WebhookEndpoint._meta.db_table)
     ids = sorted(counts)

@@ -418,6 +418,9 @@ def _release_abandoned(now: dt.datetime) -> int:
     return released
 
 
+SWEEP_RELAY_ROUNDS = 4  # a sweep relays at most this many relay transactions' worth
+
+
 def deliveries_sweep(*, limit: int = 500) -> int:
     """Relays the events waiting in the outbox (a relay message lost to a broker outage: the
     relay hands their deliveries over as it commits), then hands each due delivery to the
@@ -429,7 +432,10 @@ def deliveries_sweep(*, limit: int = 500) -> int:
     Returns how many were handed over."""
     from apps.webhooks.tasks import deliver
 
-    outbox.relay()
+    try:
+        outbox.relay(rounds=SWEEP_RELAY_ROUNDS)
+    except Exception:  # retries and abandoned attempts must not wait for the relay
+        logger.exception("The sweep could not relay the outbox; it goes on with the deliveries")
     now = timezone.now()
     _release_abandoned(now)
     stale = now - dt.timedelta(seconds=settings.WEBHOOK_REENQUEUE_AFTER_SECONDS)

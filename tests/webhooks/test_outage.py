@@ -1,5 +1,6 @@
 """A broker outage is not an API outage, and the outbox hands each due delivery over once."""
 
+import datetime as dt
 import socket
 import time
 
@@ -243,3 +244,56 @@ def test_what_a_rolled_back_transaction_enqueued_never_goes_out_with_the_next(
         tasks_on_commit.enqueue_many_on_commit(services_deliver(), [(103,)])
 
     assert queued() == 1
+
+
+def test_events_relayed_long_after_they_happened_are_handed_over_once(
+    api, administration, rentable, broker, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    subscribe(api, administration, 1)
+    broker(f"redis://127.0.0.1:{closed_port()}/2")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(
+            f"/v3/administrations/{administration.pk}/bookings",
+            booking_document(stays=[stay(rentable, 3, 5, "a")]),
+        )  # the relay message is refused, and the outage lasts twenty minutes
+    broker("memory://")
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue="deliveries")
+        connection.default_channel.queue_purge("deliveries")
+
+    later = timezone.now() + dt.timedelta(minutes=20)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        handed_again = services.deliveries_sweep()
+
+    assert handed_again == 0  # the relay handed them over; the sweep does not do it again
+    assert queued() == 3
+
+
+def test_a_sweep_whose_relay_fails_still_hands_over_due_retries(
+    api, administration, rentable, monkeypatch
+):
+    from apps.webhooks import outbox
+
+    subscribe(api, administration, 1)
+    api.post(
+        f"/v3/administrations/{administration.pk}/bookings",
+        booking_document(stays=[stay(rentable, 3, 5, "a")]),
+    )
+    relay()
+    WebhookDelivery.objects.update(enqueued_at=None)  # due retries
+    api.post(
+        f"/v3/administrations/{administration.pk}/bookings",
+        booking_document(stays=[stay(rentable, 13, 15, "a")]),
+    )  # more events wait in the outbox, and the relay breaks on them
+
+    def broken(*args):
+        raise RuntimeError("the relay failed")
+
+    for write in ("_write_postgresql", "_write_portable"):
+        monkeypatch.setattr(outbox, write, broken)
+
+    assert services.deliveries_sweep() == 3
+    assert EventBatch.objects.count() == 1  # kept for the next run

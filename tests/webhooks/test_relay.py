@@ -2,9 +2,11 @@
 whatever happened meanwhile, and however many relays run at the same moment."""
 
 import json
+import threading
 from collections import Counter
 
 import pytest
+from django.db import connection, connections
 
 from apps.administrations.models import Administration
 from apps.oauth.services import api_key_create
@@ -30,7 +32,7 @@ def test_writes_at_the_same_moment_are_relayed_once_each_and_numbered_gap_free(
     live_server, httpserver
 ):
     """Each request relays after its commit, in its own thread and connection (tasks run in
-    process here): the relays race each other for the outbox's rows."""
+    process here), so relays start while other writes are still going on."""
     # given: two endpoints listening to everything, on a receiver that answers 200
     administration = AdministrationFactory()
     endpoints = []
@@ -138,3 +140,50 @@ def test_a_bulk_write_waits_in_rows_of_bounded_size(administration, monkeypatch)
     assert sorted(WebhookDelivery.objects.values_list("sequence", flat=True)) == list(range(1, 11))
     relayed = {Event.objects.get(pk=d.event_id).data["id"] for d in WebhookDelivery.objects.all()}
     assert relayed == {str(customer.pk) for customer in customers}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite runs one write transaction at a time"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_waits_for_the_one_running_so_writes_keep_their_order(monkeypatch):
+    """The first relay has taken the first write's row and not committed yet when a second
+    write commits and a second relay starts: the second must not number its event first."""
+    monkeypatch.setattr(outbox, "enqueue_once_on_commit", lambda task: None)  # relays run here
+    administration = AdministrationFactory()
+    endpoint = _listen(administration)
+    customer = CustomerFactory(administration=administration)
+    services.event_emit("customer.updated", instance=customer, administration=administration)
+    taken, go = threading.Event(), threading.Event()
+    real = outbox._relay_rows
+
+    def held_up(rows):
+        if not taken.is_set():
+            taken.set()
+            assert go.wait(10)
+        return real(rows)
+
+    monkeypatch.setattr(outbox, "_relay_rows", held_up)
+
+    def run():
+        try:
+            relay()
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run)
+    first.start()
+    assert taken.wait(10)
+    customer.first_name = "Later"
+    customer.save()
+    services.event_emit("customer.updated", instance=customer, administration=administration)
+    second = threading.Thread(target=run)
+    second.start()
+    second.join(0.5)  # it waits for the first relay's lock
+    go.set()
+    first.join(10)
+    second.join(10)
+
+    numbered = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("sequence")
+    assert [d.event.data["attributes"]["first_name"] for d in numbered][1] == "Later"
+    assert [d.sequence for d in numbered] == [1, 2]
