@@ -303,11 +303,13 @@ def _keep(events: list[Stored], recipients: list[list[int]], connection) -> None
     enqueue_once_on_commit(relay_events)
 
 
-def relay(*, rounds: int = RELAY_ROUNDS) -> int:
+def relay(*, rounds: int | None = None) -> int:
     """Turns the outbox's rows into events and numbered deliveries, oldest first, and hands
     the deliveries to the broker after each transaction commits; returns how many events it
     relayed. Each transaction takes (and deletes) up to ``RELAY_ROWS`` rows; a failure rolls
-    its rows back for the next run (the relay task after each write, and every sweep).
+    its rows back for the next run (the relay task after each write, and every sweep). At
+    most ``rounds`` transactions (``RELAY_ROUNDS``): the relay task hands what is left to a
+    fresh task, so a backlog never holds one worker process for long.
 
     One relay at a time: each transaction first takes the relay's lock (on PostgreSQL a
     transaction-level advisory lock; SQLite's write transactions are one at a time anyway).
@@ -316,7 +318,7 @@ def relay(*, rounds: int = RELAY_ROUNDS) -> int:
     numbers the later write's events first. Serialized, a write that depends on another
     (it waited for that one's commit, so its row is newer) is always numbered after it."""
     relayed = 0
-    for _ in range(rounds):
+    for _ in range(RELAY_ROUNDS if rounds is None else rounds):
         with transaction.atomic():
             taken = _take(RELAY_ROWS)
             if taken:

@@ -187,3 +187,29 @@ def test_a_relay_waits_for_the_one_running_so_writes_keep_their_order(monkeypatc
     numbered = WebhookDelivery.objects.filter(endpoint=endpoint).order_by("sequence")
     assert [d.event.data["attributes"]["first_name"] for d in numbered][1] == "Later"
     assert [d.sequence for d in numbered] == [1, 2]
+
+
+@pytest.mark.django_db
+def test_a_backlog_drains_through_relay_tasks_that_hand_on_the_rest(administration, monkeypatch):
+    """A run relays a bounded amount (here one row); what is left goes to the next task, and
+    a sweep hands a backlog on the same way (tasks run in process here)."""
+    from apps.webhooks.tasks import relay_events
+
+    monkeypatch.setattr(outbox, "RELAY_ROWS", 1)
+    monkeypatch.setattr(outbox, "RELAY_ROUNDS", 1)
+    monkeypatch.setattr(services, "SWEEP_RELAY_ROUNDS", 1)
+    _listen(administration)
+    customer = CustomerFactory(administration=administration)
+    for _ in range(3):
+        services.event_emit("customer.updated", instance=customer, administration=administration)
+    assert EventBatch.objects.count() == 3
+
+    assert relay() == 1  # one bounded run
+    relay_events.apply()  # the task: its run, then the rest handed on
+    assert not EventBatch.objects.exists()
+
+    for _ in range(3):
+        services.event_emit("customer.updated", instance=customer, administration=administration)
+    services.deliveries_sweep()
+    assert not EventBatch.objects.exists()
+    assert sorted(WebhookDelivery.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5, 6]
