@@ -53,7 +53,7 @@ from django.utils import timezone
 from apps.administrations.models import Administration
 from apps.core.resources import resource_objects
 from apps.core.services import array_param, bulk_cursor
-from apps.core.tasks_on_commit import enqueue_many_on_commit, enqueue_once_on_commit
+from apps.core.tasks_on_commit import enqueue_many_on_commit, enqueue_once_on_commit, send_now
 from apps.webhooks.models import Event, EventBatch, WebhookDelivery, WebhookEndpoint
 
 
@@ -281,7 +281,9 @@ def _render_once(pending: list[Pending]) -> dict:
 
 BATCH_EVENTS = 1000  # events per outbox row: a 10,000-event sync writes ten rows
 RELAY_ROWS = 50  # outbox rows relayed per transaction
-RELAY_ROUNDS = 10  # transactions per relay run; what is left waits for the next run
+RELAY_ROUNDS = 10  # transactions per relay run; a full run hands the rest to a fresh one
+# The key of the relay's advisory lock (crc32 of "holidaypark.webhooks.relay").
+RELAY_LOCK = zlib.crc32(b"holidaypark.webhooks.relay")
 STATEMENT_EVENTS = 500  # events per relay statement off PostgreSQL
 # On PostgreSQL a statement's values are a handful of arrays, whatever their length.
 STATEMENT_EVENTS_POSTGRESQL = 20_000
@@ -303,13 +305,15 @@ def _keep(events: list[Stored], recipients: list[list[int]], connection) -> None
     enqueue_once_on_commit(relay_events)
 
 
-def relay(*, rounds: int | None = None) -> int:
+def relay(*, rounds: int | None = None, hand_on: bool = False) -> int:
     """Turns the outbox's rows into events and numbered deliveries, oldest first, and hands
     the deliveries to the broker after each transaction commits; returns how many events it
     relayed. Each transaction takes (and deletes) up to ``RELAY_ROWS`` rows; a failure rolls
     its rows back for the next run (the relay task after each write, and every sweep). At
-    most ``rounds`` transactions (``RELAY_ROUNDS``): the relay task hands what is left to a
-    fresh task, so a backlog never holds one worker process for long.
+    most ``rounds`` transactions (``RELAY_ROUNDS``): a run that used them all may have left a
+    backlog (an outage's), which ``hand_on`` gives to a fresh relay task, so a backlog never
+    holds one worker process for long. (Only a full run hands on: rows that arrive while a
+    run works bring their own relay task.)
 
     One relay at a time: each transaction first takes the relay's lock (on PostgreSQL a
     transaction-level advisory lock; SQLite's write transactions are one at a time anyway).
@@ -325,11 +329,12 @@ def relay(*, rounds: int | None = None) -> int:
                 relayed += _relay_rows(taken)
         if len(taken) < RELAY_ROWS:
             break
+    else:
+        if hand_on:
+            from apps.webhooks.tasks import relay_events
+
+            send_now(relay_events, [()])
     return relayed
-
-
-# The key of the relay's advisory lock (crc32 of "holidaypark.webhooks.relay").
-RELAY_LOCK = zlib.crc32(b"holidaypark.webhooks.relay")
 
 
 def _take(limit: int) -> list[tuple[int, str, str]]:

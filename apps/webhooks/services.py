@@ -430,11 +430,10 @@ def deliveries_sweep(*, limit: int = 500) -> int:
     WEBHOOK_REENQUEUE_AFTER_SECONDS pass (a message lost inside the broker). Overlapping
     sweeps are harmless: the rows are taken with SKIP LOCKED and sending claims each one.
     Returns how many were handed over."""
-    from apps.webhooks.tasks import deliver, relay_rest
+    from apps.webhooks.tasks import deliver
 
-    try:
-        outbox.relay(rounds=SWEEP_RELAY_ROUNDS)
-        relay_rest()  # a backlog goes on in relay tasks, not in the sweep
+    try:  # a backlog goes on in relay tasks, not in the sweep
+        outbox.relay(rounds=SWEEP_RELAY_ROUNDS, hand_on=True)
     except Exception:  # retries and abandoned attempts must not wait for the relay
         logger.exception("The sweep could not relay the outbox; it goes on with the deliveries")
     now = timezone.now()

@@ -1,8 +1,6 @@
 from celery import shared_task
 from django.conf import settings
 
-from apps.core.tasks_on_commit import send_now
-from apps.webhooks.models import EventBatch
 from apps.webhooks.outbox import relay
 from apps.webhooks.services import deliveries_sweep, delivery_attempt
 
@@ -13,15 +11,7 @@ def relay_events() -> int:
     the outbox) become events and numbered deliveries, handed to the broker. Idempotent; a
     lost message is made up for by the next sweep, which relays too. A run relays a bounded
     amount; a backlog left after it (an outage's) goes on in the next message it sends."""
-    relayed = relay()
-    relay_rest()
-    return relayed
-
-
-def relay_rest() -> None:
-    """Hands what still waits in the outbox to a fresh relay task (at once, not on commit)."""
-    if EventBatch.objects.exists():
-        send_now(relay_events, [()])
+    return relay(hand_on=True)
 
 
 @shared_task(

@@ -152,16 +152,32 @@ def services_deliver():
     return deliver
 
 
+def broker_back(broker) -> None:
+    """Publishing to an in-memory broker, its deliveries queue empty."""
+    broker("memory://")
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue="deliveries")
+        connection.default_channel.queue_purge("deliveries")
+
+
+def book_while_the_broker_refuses(api, administration, rentable, broker, capture) -> None:
+    """A booking whose on-commit relay message the broker refuses: its events wait."""
+    broker(f"redis://127.0.0.1:{closed_port()}/2")
+    with capture(execute=True):
+        api.post(
+            f"/v3/administrations/{administration.pk}/bookings",
+            booking_document(stays=[stay(rentable, 3, 5, "a")]),
+        )
+    assert EventBatch.objects.count() == 1
+
+
 def queued(name="deliveries") -> int:
     with app.connection_for_write() as connection:
         return connection.default_channel.queue_declare(queue=name, passive=True).message_count
 
 
 def test_the_sweeper_hands_a_due_delivery_over_once(api, administration, rentable, broker):
-    broker("memory://")
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(queue="deliveries")
-        connection.default_channel.queue_purge("deliveries")
+    broker_back(broker)
     subscribe(api, administration, 1)
     api.post(
         f"/v3/administrations/{administration.pk}/bookings",
@@ -181,17 +197,10 @@ def test_the_sweeper_relays_events_whose_relay_message_was_lost(
     api, administration, rentable, broker, django_capture_on_commit_callbacks
 ):
     subscribe(api, administration, 2)
-    broker(f"redis://127.0.0.1:{closed_port()}/2")
-    with django_capture_on_commit_callbacks(execute=True):
-        api.post(
-            f"/v3/administrations/{administration.pk}/bookings",
-            booking_document(stays=[stay(rentable, 3, 5, "a")]),
-        )  # the relay message is refused
-    assert EventBatch.objects.count() == 1
-    broker("memory://")  # the broker is back
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(queue="deliveries")
-        connection.default_channel.queue_purge("deliveries")
+    book_while_the_broker_refuses(
+        api, administration, rentable, broker, django_capture_on_commit_callbacks
+    )
+    broker_back(broker)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.deliveries_sweep()
@@ -228,10 +237,7 @@ def test_what_a_rolled_back_transaction_enqueued_never_goes_out_with_the_next(
 ):
     from django.db import transaction
 
-    broker("memory://")
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(queue="deliveries")
-        connection.default_channel.queue_purge("deliveries")
+    broker_back(broker)
     try:
         with transaction.atomic():
             tasks_on_commit.enqueue_many_on_commit(services_deliver(), [(101,), (102,)])
@@ -253,16 +259,10 @@ def test_events_relayed_long_after_they_happened_are_handed_over_once(
     from django.utils import timezone
 
     subscribe(api, administration, 1)
-    broker(f"redis://127.0.0.1:{closed_port()}/2")
-    with django_capture_on_commit_callbacks(execute=True):
-        api.post(
-            f"/v3/administrations/{administration.pk}/bookings",
-            booking_document(stays=[stay(rentable, 3, 5, "a")]),
-        )  # the relay message is refused, and the outage lasts twenty minutes
-    broker("memory://")
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(queue="deliveries")
-        connection.default_channel.queue_purge("deliveries")
+    book_while_the_broker_refuses(  # and the outage lasts twenty minutes
+        api, administration, rentable, broker, django_capture_on_commit_callbacks
+    )
+    broker_back(broker)
 
     later = timezone.now() + dt.timedelta(minutes=20)
     with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):

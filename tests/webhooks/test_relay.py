@@ -213,3 +213,26 @@ def test_a_backlog_drains_through_relay_tasks_that_hand_on_the_rest(administrati
     services.deliveries_sweep()
     assert not EventBatch.objects.exists()
     assert sorted(WebhookDelivery.objects.values_list("sequence", flat=True)) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.django_db
+def test_only_a_run_that_used_its_whole_bound_hands_on(administration, monkeypatch):
+    """Rows that arrive while a run works bring their own relay task: handing on for them
+    too would start a chain of tasks for as long as writes keep coming."""
+    from apps.webhooks.tasks import relay_events
+
+    handed_on = []
+    monkeypatch.setattr(outbox, "send_now", lambda task, calls: handed_on.append(task.name))
+    _listen(administration)
+    customer = CustomerFactory(administration=administration)
+    services.event_emit("customer.updated", instance=customer, administration=administration)
+    real = outbox._relay_rows
+
+    def while_a_write_commits(rows):
+        services.event_emit("customer.updated", instance=customer, administration=administration)
+        return real(rows)
+
+    monkeypatch.setattr(outbox, "_relay_rows", while_a_write_commits)
+    assert relay_events.apply().result == 1
+    assert handed_on == []
+    assert EventBatch.objects.count() == 1  # left for the task its write asked for
